@@ -1,0 +1,112 @@
+"""Activity and capacity: the art of government is learned only by exercising it.
+
+Letter: "No class has been born in possession of the art of government. This
+art can only be acquired by experience"; the bureaucracy "has reduced this
+participation to an empty phrase, the workers are unable to acquire any part
+of this education"; and Babeuf: "It is more difficult to re-educate the people
+in the love of liberty than to conquer it".
+
+Activity rises where voice works and where members have offices to elect, and
+falls with futility, fear and hardship. Capacity grows with activity exercised
+in elective institutions (faster for those who already have some: learning
+builds on learning), with holding office and with education, and decays when
+unused. The asymmetry (decay proportional, learning conditional on activity,
+opportunity and prior capacity) is what makes recovery slower than decline.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import Field
+
+from thermidor.mechanisms.base import Params
+from thermidor.model.world import ELECTION, HOLDER, NOMINATION
+
+if TYPE_CHECKING:
+    from thermidor.model.world import World
+
+
+class ActivityParams(Params):
+    success_gain: float = Field(0.1, ge=0, le=1, description="activity gained when voice works")
+    futility_loss: float = Field(0.05, ge=0, le=1, description="activity lost when voice fails")
+    fear_loss: float = Field(0.03, ge=0, le=1, description="activity lost per step per unit fear")
+    hardship_loss: float = Field(0.02, ge=0, le=1, description="activity lost per unit hardship")
+    opportunity_gain: float = Field(
+        0.03, ge=0, le=1, description="activity gained per step with elective offices to use"
+    )
+    learn: float = Field(0.02, ge=0, le=1, description="capacity learned per step of exercise")
+    office_learn: float = Field(0.02, ge=0, le=1, description="capacity learned by holding office")
+    education_gain: float = Field(
+        0.01, ge=0, le=1, description="capacity gained per step at full education intensity"
+    )
+    decay: float = Field(0.006, ge=0, le=1, description="share of unused capacity lost per step")
+
+
+def opportunity(world: World) -> np.ndarray:
+    """Per member: share of the member's local offices whose holders answer to members."""
+    tree, rule = world.offices.tree, world.offices.rule
+    answers_below = (rule[tree.bottom_of] != NOMINATION).mean(axis=0)  # per cell
+    upper_elective = float((rule[tree.cell < 0] == ELECTION).mean()) if (tree.cell < 0).any() else 1.0
+    return (answers_below * (0.5 + 0.5 * upper_elective))[world.members.cell].astype(np.float32)
+
+
+def capacity_change(
+    capacity: np.ndarray,
+    exercise: np.ndarray,
+    in_office: np.ndarray,
+    education: float,
+    params: ActivityParams,
+) -> np.ndarray:
+    """One step's change of capacity: learning by doing, office, education, minus decay."""
+    learning = params.learn * exercise * (0.2 + capacity) * (1.0 - capacity)
+    office = params.office_learn * in_office * (1.0 - capacity)
+    taught = params.education_gain * education * (1.0 - capacity)
+    decay = params.decay * capacity * (1.0 - exercise)
+    return learning + office + taught - decay
+
+
+def activity_change(
+    activity: np.ndarray,
+    capacity: np.ndarray,
+    opportunity_: np.ndarray,
+    success: np.ndarray,
+    futility: np.ndarray,
+    fear: np.ndarray,
+    hardship: np.ndarray,
+    params: ActivityParams,
+) -> np.ndarray:
+    """One step's change of activity."""
+    gain = (
+        params.success_gain * success
+        + params.opportunity_gain * opportunity_ * (0.5 + capacity) * (1.0 - fear)
+    ) * (1.0 - activity)
+    loss = (
+        params.futility_loss * futility
+        + params.fear_loss * fear
+        + params.hardship_loss * hardship
+    ) * activity
+    return gain - loss
+
+
+def step(world: World, params: ActivityParams, rng: np.random.Generator) -> None:
+    del rng
+    m = world.members
+    opp = opportunity(world)
+    exercise = m.activity * opp
+    in_office = (m.role == HOLDER).astype(np.float32)
+    m.capacity = np.clip(
+        m.capacity
+        + capacity_change(m.capacity, exercise, in_office, world.policy.education, params),
+        0.0,
+        1.0,
+    ).astype(np.float32)
+    m.activity = np.clip(
+        m.activity
+        + activity_change(
+            m.activity, m.capacity, opp, m.success, m.futility, m.fear, m.hardship, params
+        ),
+        0.0,
+        1.0,
+    ).astype(np.float32)

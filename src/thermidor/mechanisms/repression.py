@@ -1,0 +1,93 @@
+"""Repression: the apparatus punishes voice and opposition, and fear spreads.
+
+Letter: "The struggle of the opposition, the expulsion of hundreds and hundreds
+of comrades, the imprisonments, the deportations"; and Paris, where the
+"liquidation of revolutionary cadres" left "an overwhelming moral and physical
+weariness of the masses".
+
+Each member who speaks out is punished with a probability set by the regime's
+intensity (higher for the opposition): expelled from the party (activity
+falls) or deported (removed from the population, and from any post).
+Punishment raises the fear of the victim's workmates; fear relaxes toward a
+level set by the intensity itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import Field
+
+from thermidor.engine.aggregate import group_sum
+from thermidor.mechanisms.base import Params
+from thermidor.mechanisms.offices import vacate
+from thermidor.model.world import MEMBER
+
+if TYPE_CHECKING:
+    from thermidor.model.world import World
+
+
+class RepressionParams(Params):
+    punish_rate: float = Field(
+        0.1, ge=0, le=1, description="chance per step a speaker is punished at intensity 1"
+    )
+    opposition_multiplier: float = Field(
+        3.0, ge=1, le=100, description="how much more the opposition is targeted"
+    )
+    silent_opposition: float = Field(
+        0.2, ge=0, le=1, description="relative chance for opposition members who kept quiet"
+    )
+    fear_jump: float = Field(
+        0.1, ge=0, le=1, description="fear added to workmates per member punished in the cell"
+    )
+    fear_level: float = Field(
+        0.6, ge=0, le=1, description="fear members settle at under intensity 1"
+    )
+    fear_relax: float = Field(0.02, ge=0, le=1, description="rate fear relaxes to its level")
+    expulsion_activity_loss: float = Field(
+        0.5, ge=0, le=1, description="share of activity an expelled member loses"
+    )
+
+
+def punishment_probability(
+    voicing: np.ndarray, opposition: np.ndarray, intensity: float, params: RepressionParams
+) -> np.ndarray:
+    """Chance each member is punished this step."""
+    target = np.where(opposition, params.opposition_multiplier, 1.0)
+    exposure = np.where(voicing, 1.0, np.where(opposition, params.silent_opposition, 0.0))
+    return np.clip(intensity * params.punish_rate * target * exposure, 0.0, 1.0)
+
+
+def step(world: World, params: RepressionParams, rng: np.random.Generator) -> None:
+    m, tally, policy = world.members, world.tally, world.policy
+    candidates = np.flatnonzero(m.present & (m.voicing | m.opposition))
+    p = punishment_probability(
+        m.voicing[candidates], m.opposition[candidates], policy.repression, params
+    )
+    punished = candidates[rng.random(candidates.size) < p]
+    deport = rng.random(punished.size) < policy.deport_share
+    deported, expelled = punished[deport], punished[~deport]
+
+    held = m.post[punished]
+    holders = held[(held >= 0) & (m.role[punished] == 2)]
+    vacate(world, holders)
+    m.role[punished] = MEMBER
+    m.post[punished] = -1
+
+    m.present[deported] = False
+    m.deported[deported] = True
+    m.voicing[deported] = False
+    m.knows[deported] = 0
+    m.party[expelled] = False
+    m.expelled[expelled] = True
+    m.activity[expelled] *= 1.0 - params.expulsion_activity_loss
+    tally.expelled_total += int(expelled.size)
+    tally.deported_total += int(deported.size)
+    tally.punished_this_step = int(punished.size)
+
+    hits = group_sum(m.cell[punished], None, world.n_cells)
+    jump = params.fear_jump * hits[m.cell]
+    level = params.fear_level * policy.repression
+    fear = m.fear + params.fear_relax * (level - m.fear) + jump
+    m.fear = np.clip(fear, 0.0, 1.0).astype(np.float32)

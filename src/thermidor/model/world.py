@@ -1,0 +1,142 @@
+"""The world a run evolves: members and offices as columns, the network, the policy in force.
+
+Members live in a fixed buffer sized for every recruit the scenario will ever
+bring in; ``present`` marks who is in the population now, so recruitment and
+deportation never reshuffle arrays (ids are row numbers, stable for the run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from thermidor.engine.hierarchy import Hierarchy
+from thermidor.engine.network import Network
+
+ELECTION, NOMINATION, SORTITION = 0, 1, 2
+RULES = ("election", "nomination", "sortition")
+MEMBER, STAFF, HOLDER = 0, 1, 2
+
+
+@dataclass
+class Members:
+    """One row per member slot (present or not yet recruited or deported)."""
+
+    cell: np.ndarray  # int32 workplace cell
+    cohort: np.ndarray  # int8 index into scenario cohorts
+    stratum: np.ndarray  # int8 index into scenario strata
+    wage_category: np.ndarray  # int8 1..18
+    wage: np.ndarray  # float32 base income of the category
+    present: np.ndarray  # bool: in the population now
+    party: np.ndarray  # bool: party member
+    expelled: np.ndarray  # bool: expelled from the party
+    deported: np.ndarray  # bool: removed from the population by repression
+    role: np.ndarray  # int8 MEMBER / STAFF / HOLDER
+    post: np.ndarray  # int32 office held (HOLDER) or employing office (STAFF), else -1
+    activity: np.ndarray  # float32 0..1
+    capacity: np.ndarray  # float32 0..1, the learned art of government
+    hardship: np.ndarray  # float32 0..1
+    legitimacy: np.ndarray  # float32 0..1
+    fear: np.ndarray  # float32 0..1
+    identification: np.ndarray  # float32 0..1, with the class one came from
+    base_identification: np.ndarray  # float32: the cohort's level, toward which it recovers
+    privilege: np.ndarray  # float32 >=1: income multiplier of the apparatus
+    threshold: np.ndarray  # float32: share of neighbours needed before one acts
+    knows: np.ndarray  # uint8 bit mask: knows of an open abuse by the local office of branch b
+    voicing: np.ndarray  # bool: spoke out this step
+    voice_count: np.ndarray  # int16: times spoken out
+    opposition: np.ndarray  # bool
+    mobilised: np.ndarray  # bool: would mobilise in defence of the regime now
+    success: np.ndarray  # float32: this step's experience that voice works (0..1)
+    futility: np.ndarray  # float32: this step's experience that voice is futile (0..1)
+    joined: np.ndarray  # int32 step at which the member entered (-1 = at start)
+
+    @property
+    def size(self) -> int:
+        return int(self.cell.size)
+
+
+@dataclass
+class Offices:
+    """One row per office; the static tree is in ``tree``."""
+
+    tree: Hierarchy
+    rule: np.ndarray  # int8 ELECTION / NOMINATION / SORTITION
+    term: np.ndarray  # int32 steps between elections/draws/reviews
+    term_left: np.ndarray  # int32
+    recall: np.ndarray  # bool
+    holder: np.ndarray  # int32 member id, -1 vacant
+    tenure: np.ndarray  # int32 steps the holder has held it
+    open_abuses: np.ndarray  # int32 abuses committed and not yet closed
+    known_frac: np.ndarray  # float32 share of the electorate that knows of them
+    known_age: np.ndarray  # int32 steps the open abuses have been widely known
+    parent_known: np.ndarray  # bool: this office's holder knows of an open abuse above
+    inflation: np.ndarray  # float32 >=1: own multiplication of what is reported upward
+    real_output: np.ndarray  # float32 output really produced in the subtree
+    reported_output: np.ndarray  # float32 output reported upward
+    staff: np.ndarray  # int32 staff posts attached
+    priority: np.ndarray  # float64: order in which rule changes reach offices (top first)
+
+    @property
+    def size(self) -> int:
+        return int(self.rule.size)
+
+
+@dataclass
+class Policy:
+    """Institutions in force: the scenario's, as later changed by interventions."""
+
+    privilege_cap: float | None
+    apparatus_cap: float
+    repression: float
+    deport_share: float
+    transparency: float
+    audit_rate: float
+    education: float
+    market_temptation: float
+
+
+@dataclass
+class Tally:
+    """Running counts the recorder turns into rates."""
+
+    abuses_this_step: int = 0
+    sanctioned_known: float = 0.0  # smoothed count of widely known abuses sanctioned
+    tolerated_known: float = 0.0  # smoothed count of widely known abuses left standing
+    expelled_total: int = 0
+    deported_total: int = 0
+    punished_this_step: int = 0
+    crisis: bool = False
+    mobilised_at_crisis: float = float("nan")
+    thermidor_step: int | None = None
+    crises: list[dict[str, float | int | bool]] = field(default_factory=list)
+    elections_held: int = 0
+    turnout_sum: float = 0.0
+    branch_impunity: np.ndarray = field(default_factory=lambda: np.full(3, 0.5, np.float32))
+
+
+@dataclass
+class World:
+    """Everything a mechanism may read or change at a step."""
+
+    members: Members
+    offices: Offices
+    network: Network
+    policy: Policy
+    tally: Tally
+    cell_start: np.ndarray  # CSR over cells: members of cell c are cell_order[start[c]:start[c+1]]
+    cell_order: np.ndarray
+    n_cells: int
+    n_branches: int
+    branch_names: tuple[str, ...]
+    party_branch: int  # index of the party branch, -1 when the scenario has none
+    child_start: np.ndarray  # CSR over offices: children of o are child_order[start[o]:start[o+1]]
+    child_order: np.ndarray
+    initial_members: int
+    step: int = 0
+    hardship_shock: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    pending_crisis: bool = False
+
+    def present_ids(self) -> np.ndarray:
+        return np.flatnonzero(self.members.present)
