@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from pydantic import Field
 
@@ -44,10 +45,10 @@ class AccountabilityParams(Params):
         3.0, ge=1, le=1000, description="holder income ratio voters accept at legitimacy 0.5"
     )
     results_weight: float = Field(
-        0.5, ge=0, le=1, description="chance a superior dismisses a nominee reporting below peers"
+        0.3, ge=0, le=1, description="chance a superior dismisses a nominee reporting below peers"
     )
     results_tolerance: float = Field(
-        0.9, ge=0, le=1, description="reports below this share of the peers' mean count as failing"
+        0.8, ge=0, le=1, description="reports below this share of the peers' mean count as failing"
     )
     scandal_weight: float = Field(
         0.3, ge=0, le=1, description="chance per review a superior acts on a widely known abuse"
@@ -69,30 +70,61 @@ def removed_by_vote(against: np.ndarray, votes: np.ndarray, majority: float) -> 
     return share > majority
 
 
+@numba.njit(cache=True, nogil=True)
+def _tally_cells(
+    cell: np.ndarray,
+    present: np.ndarray,
+    party: np.ndarray,
+    knows: np.ndarray,
+    voicing: np.ndarray,
+    activity: np.ndarray,
+    deterred: np.ndarray,
+    tolerance: np.ndarray,
+    income_bottom: np.ndarray,
+    party_branch: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One pass over members: electorate, votes, votes against and petitioners per cell office."""
+    n_b, n_cells = income_bottom.shape
+    electorate = np.zeros((n_b, n_cells))
+    votes = np.zeros((n_b, n_cells))
+    against = np.zeros((n_b, n_cells))
+    petitioners = np.zeros((n_b, n_cells))
+    for i in range(cell.size):
+        if not present[i]:
+            continue
+        c = cell[i]
+        a = activity[i]
+        for b in range(n_b):
+            if b == party_branch and not party[i]:
+                continue
+            electorate[b, c] += 1.0
+            votes[b, c] += a
+            knows_b = (knows[i] >> b) & 1
+            if (knows_b and not deterred[i]) or income_bottom[b, c] > tolerance[i]:
+                against[b, c] += a
+            if knows_b and voicing[i]:
+                petitioners[b, c] += 1.0
+    return electorate, votes, against, petitioners
+
+
 def _bottom_votes(
     world: World, params: AccountabilityParams, rng: np.random.Generator, income_ratio: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Votes cast, votes against, petition share and turnout for every bottom office."""
     m, off, tree = world.members, world.offices, world.offices.tree
-    n_off = off.size
-    votes, against = np.zeros(n_off), np.zeros(n_off)
-    petition, turnout = np.zeros(n_off), np.zeros(n_off)
     deterred = rng.random(m.size, dtype=np.float32) < m.fear * (1.0 - params.secret_ballot)
-    tolerance = params.privilege_tolerance * (0.5 + m.legitimacy)
-    for b in range(world.n_branches):
-        bottom = tree.bottom_of[b]
-        voter = m.present & (m.party if b == world.party_branch else True)
-        knows = ((m.knows >> b) & 1).astype(bool)
-        too_rich = income_ratio[bottom][m.cell] > tolerance
-        against_i = voter & ((knows & ~deterred) | too_rich)
-        weight = m.activity * voter
-        electorate = group_sum(m.cell, voter.astype(np.float64), world.n_cells)
-        votes[bottom] = group_sum(m.cell, weight, world.n_cells)
-        against[bottom] = group_sum(m.cell, weight * against_i, world.n_cells)
-        petitioners = group_sum(m.cell, (voter & knows & m.voicing).astype(np.float64), world.n_cells)
-        safe = np.maximum(electorate, 1.0)
-        petition[bottom] = petitioners / safe
-        turnout[bottom] = votes[bottom] / safe
+    tolerance = (params.privilege_tolerance * (0.5 + m.legitimacy)).astype(np.float64)
+    electorate, votes_b, against_b, petitioners = _tally_cells(
+        m.cell, m.present, m.party, m.knows, m.voicing, m.activity, deterred, tolerance,
+        income_ratio[tree.bottom_of].astype(np.float64), world.party_branch,
+    )
+    votes, against = np.zeros(off.size), np.zeros(off.size)
+    petition, turnout = np.zeros(off.size), np.zeros(off.size)
+    safe = np.maximum(electorate, 1.0)
+    votes[tree.bottom_of] = votes_b
+    against[tree.bottom_of] = against_b
+    petition[tree.bottom_of] = petitioners / safe
+    turnout[tree.bottom_of] = votes_b / safe
     return votes, against, petition, turnout
 
 
@@ -187,20 +219,40 @@ def _account(world: World, params: AccountabilityParams, sanctioned: np.ndarray)
             tally.branch_impunity[b] = imp + params.impunity_memory * (t / (s + t) - imp)
 
 
+@numba.njit(cache=True, nogil=True)
+def _member_experience(
+    cell: np.ndarray,
+    present: np.ndarray,
+    knows: np.ndarray,
+    voicing: np.ndarray,
+    fell: np.ndarray,
+    dead_end: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    n_b = fell.shape[0]
+    success = np.zeros(cell.size, dtype=np.bool_)
+    futile = np.zeros(cell.size, dtype=np.bool_)
+    for i in range(cell.size):
+        if not present[i] or knows[i] == 0:
+            continue
+        c = cell[i]
+        for b in range(n_b):
+            if (knows[i] >> b) & 1:
+                if fell[b, c]:
+                    success[i] = True
+                elif voicing[i] and dead_end[b, c]:
+                    futile[i] = True
+    return success, futile & ~success
+
+
 def _experience(
     world: World, sanctioned: np.ndarray, voted_out: np.ndarray, election: np.ndarray
 ) -> None:
     """Members learn whether voice works: success where an abuser they knew of fell."""
     m, tree = world.members, world.offices.tree
-    success = np.zeros(m.size, dtype=bool)
-    futile = np.zeros(m.size, dtype=bool)
-    rule = world.offices.rule
-    for b in range(world.n_branches):
-        bottom = tree.bottom_of[b]
-        knows = ((m.knows >> b) & 1).astype(bool)
-        fell = sanctioned[bottom][m.cell]
-        success |= knows & fell
-        dead_end = (rule[bottom] == NOMINATION) | (election[bottom] & ~voted_out[bottom])
-        futile |= knows & m.voicing & dead_end[m.cell] & ~fell
-    m.success = (success & m.present).astype(np.float32)
-    m.futility = (futile & ~success & m.present).astype(np.float32)
+    bottom = tree.bottom_of
+    fell = sanctioned[bottom]
+    dead_end = (world.offices.rule[bottom] == NOMINATION) | (election[bottom] & ~voted_out[bottom])
+    success, in_vain = _member_experience(m.cell, m.present, m.knows, m.voicing, fell, dead_end)
+    m.success = success.astype(np.float32)
+    m.futility = in_vain.astype(np.float32)
+    m.voice_count[in_vain] += 1

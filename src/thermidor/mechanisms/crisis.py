@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
+from thermidor.engine.kernels import count_flagged_neighbours
 from thermidor.mechanisms.base import Params
 from thermidor.model.world import ELECTION, SORTITION
 
@@ -51,9 +52,13 @@ def willingness(world: World) -> np.ndarray:
 
 def cascade_round(world: World, mobilised: np.ndarray, will: np.ndarray) -> np.ndarray:
     """One synchronous round of the threshold rule from the current mobilised set."""
-    degree = np.maximum(world.network.degree, 1).astype(np.float32)
-    share = world.network.neighbour_sum(mobilised.astype(np.float32)) / degree
-    return world.members.present & (will > 0.0) & (share + will >= world.members.threshold)
+    net, m = world.network, world.members
+    rows = np.flatnonzero(m.present & (will > 0.0))
+    share = count_flagged_neighbours(net.indptr, net.indices, mobilised, rows)
+    share /= np.maximum(net.degree[rows], 1).astype(np.float32)
+    out = np.zeros(m.size, dtype=bool)
+    out[rows] = share + will[rows] >= m.threshold[rows]
+    return out
 
 
 def run_cascade(world: World, will: np.ndarray, max_rounds: int) -> np.ndarray:

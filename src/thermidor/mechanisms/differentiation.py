@@ -36,10 +36,10 @@ class DifferentiationParams(Params):
         10.0, ge=1, le=1000, description="income / mean member income an unchecked apparatus seeks"
     )
     tenure_decay: float = Field(
-        0.002, ge=0, le=1, description="identification lost per step in the apparatus"
+        0.0005, ge=0, le=1, description="identification lost per step in the apparatus"
     )
     privilege_decay: float = Field(
-        0.004, ge=0, le=1, description="identification lost per step per unit of log privilege"
+        0.008, ge=0, le=1, description="identification lost per step per unit of log privilege"
     )
     recovery: float = Field(
         0.01, ge=0, le=1, description="rate back to the cohort's level outside the apparatus"

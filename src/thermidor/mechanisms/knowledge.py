@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
+from thermidor.engine.kernels import cell_bit_counts, count_bit_neighbours_in_group
 from thermidor.mechanisms.base import Params
 
 if TYPE_CHECKING:
@@ -52,25 +53,25 @@ def learning_probability(
 
 def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> None:
     m, off, tree = world.members, world.offices, world.offices.tree
-    n, n_b = m.size, world.n_branches
+    n_b = world.n_branches
     transparency = world.policy.transparency
+    weights = (1 << np.arange(n_b)).astype(np.uint8)
     open_bottom = off.open_abuses[tree.bottom_of] > 0  # (branches, cells)
-    bits = (m.knows[:, None] >> np.arange(n_b, dtype=np.uint8)) & 1  # (n, branches)
-    relevant = open_bottom.T[m.cell] & m.present[:, None]
-    knowing = (bits.astype(bool) & relevant).astype(np.float32)
-    neighbours = world.network.neighbour_sum(knowing)
-    p = learning_probability(neighbours, transparency, params)
-    learned = (rng.random((n, n_b), dtype=np.float32) < p) & relevant
-    knowing_now = knowing.astype(bool) | learned
-    weights = (1 << np.arange(n_b, dtype=np.uint8)).astype(np.uint8)
-    m.knows = (knowing_now.astype(np.uint8) * weights).sum(axis=1, dtype=np.uint8)
+    open_bits = (open_bottom * weights[:, None]).sum(axis=0).astype(np.uint8)
+    relevant = np.where(m.present, open_bits[m.cell], 0).astype(np.uint8)
+    m.knows &= relevant  # knowledge lapses when the case is closed
+    rows = np.flatnonzero(relevant)
+    net = world.network
+    # only workmates' knowledge is about one's own cell's offices
+    told = count_bit_neighbours_in_group(net.indptr, net.indices, m.knows, n_b, rows, m.cell)
+    p = learning_probability(told, transparency, params)
+    learned = rng.random((rows.size, n_b), dtype=np.float32) < p
+    m.knows[rows] |= (learned * weights).sum(axis=1).astype(np.uint8) & relevant[rows]
 
-    present = m.present.astype(np.float64)
-    electorate = group_sum(m.cell, present, world.n_cells)
-    safe = np.maximum(electorate, 1.0)
+    present, knowers = cell_bit_counts(m.cell, m.present, m.knows, n_b, world.n_cells)
+    safe = np.maximum(present, 1.0)
     for b in range(n_b):
-        knowers = group_sum(m.cell, knowing_now[:, b] * present, world.n_cells)
-        off.known_frac[tree.bottom_of[b]] = knowers / safe
+        off.known_frac[tree.bottom_of[b]] = knowers[b] / safe
 
     upper = np.flatnonzero(tree.parent >= 0)
     parent = tree.parent[upper]

@@ -8,7 +8,7 @@ A threshold model (Granovetter 1978) with preference falsification (Kuran):
 a member speaks when the share of neighbours who spoke last step, plus the
 member's own net motive (activity times grievance, less fear), reaches the
 member's threshold. Members of the opposition speak out more readily; those
-who have spoken often join it.
+who have spoken out in vain often (voice that no institution answered) join it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
+from thermidor.engine.kernels import count_flagged_neighbours
 from thermidor.mechanisms.base import Params
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class VoiceParams(Params):
         0.2, ge=0, le=1, description="extra motive of opposition members"
     )
     opposition_after: int = Field(
-        6, ge=1, le=10_000, description="times spoken out before joining the opposition"
+        6, ge=1, le=10_000, description="times spoken out in vain before joining the opposition"
     )
 
 
@@ -62,12 +63,16 @@ def speaks(
 
 def step(world: World, params: VoiceParams, rng: np.random.Generator) -> None:
     del rng  # deterministic given the state
-    m = world.members
-    degree = np.maximum(world.network.degree, 1).astype(np.float32)
-    share = world.network.neighbour_sum(m.voicing.astype(np.float32)) / degree
-    knows_any = m.knows > 0
-    motive = net_motive(m.activity, knows_any, m.hardship, m.fear, m.opposition, params)
-    has_cause = m.present & (knows_any | m.opposition) & (m.role == 0)
-    m.voicing = speaks(motive, share, m.threshold, has_cause)
-    m.voice_count = np.where(m.voicing, m.voice_count + 1, m.voice_count).astype(np.int16)
+    m, net = world.members, world.network
+    has_cause = m.present & ((m.knows > 0) | m.opposition) & (m.role == 0)
+    rows = np.flatnonzero(has_cause)
+    speaking = count_flagged_neighbours(net.indptr, net.indices, m.voicing, rows)
+    share = speaking / np.maximum(net.degree[rows], 1).astype(np.float32)
+    motive = net_motive(
+        m.activity[rows], m.knows[rows] > 0, m.hardship[rows], m.fear[rows], m.opposition[rows],
+        params,
+    )
+    voicing = np.zeros(m.size, dtype=bool)
+    voicing[rows] = speaks(motive, share, m.threshold[rows], np.ones(rows.size, dtype=bool))
+    m.voicing = voicing
     m.opposition |= m.present & (m.voice_count >= params.opposition_after)

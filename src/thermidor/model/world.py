@@ -45,7 +45,7 @@ class Members:
     threshold: np.ndarray  # float32: share of neighbours needed before one acts
     knows: np.ndarray  # uint8 bit mask: knows of an open abuse by the local office of branch b
     voicing: np.ndarray  # bool: spoke out this step
-    voice_count: np.ndarray  # int16: times spoken out
+    voice_count: np.ndarray  # int32: times spoken out in vain
     opposition: np.ndarray  # bool
     mobilised: np.ndarray  # bool: would mobilise in defence of the regime now
     success: np.ndarray  # float32: this step's experience that voice works (0..1)
