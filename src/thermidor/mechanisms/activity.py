@@ -7,7 +7,8 @@ of this education"; and Babeuf: "It is more difficult to re-educate the people
 in the love of liberty than to conquer it".
 
 Activity rises where voice works and where members have offices to elect, and
-falls with futility, fear and hardship. Capacity grows with activity exercised
+falls with futility, fear, hardship and disuse (nominations "kill popular
+initiative": nothing is left for the members to do). Capacity grows with activity exercised
 in elective institutions (faster for those who already have some: learning
 builds on learning), with holding office and with education, and decays when
 unused. The asymmetry (decay proportional, learning conditional on activity,
@@ -22,7 +23,8 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.mechanisms.base import Params
-from thermidor.model.world import ELECTION, HOLDER, NOMINATION
+from thermidor.mechanisms.offices import opportunity
+from thermidor.model.world import HOLDER
 
 if TYPE_CHECKING:
     from thermidor.model.world import World
@@ -33,6 +35,9 @@ class ActivityParams(Params):
     futility_loss: float = Field(0.05, ge=0, le=1, description="activity lost when voice fails")
     fear_loss: float = Field(0.03, ge=0, le=1, description="activity lost per step per unit fear")
     hardship_loss: float = Field(0.02, ge=0, le=1, description="activity lost per unit hardship")
+    disuse_loss: float = Field(
+        0.03, ge=0, le=1, description="activity lost per step with no office answering to members"
+    )
     opportunity_gain: float = Field(
         0.03, ge=0, le=1, description="activity gained per step with elective offices to use"
     )
@@ -42,14 +47,6 @@ class ActivityParams(Params):
         0.01, ge=0, le=1, description="capacity gained per step at full education intensity"
     )
     decay: float = Field(0.006, ge=0, le=1, description="share of unused capacity lost per step")
-
-
-def opportunity(world: World) -> np.ndarray:
-    """Per member: share of the member's local offices whose holders answer to members."""
-    tree, rule = world.offices.tree, world.offices.rule
-    answers_below = (rule[tree.bottom_of] != NOMINATION).mean(axis=0)  # per cell
-    upper_elective = float((rule[tree.cell < 0] == ELECTION).mean()) if (tree.cell < 0).any() else 1.0
-    return (answers_below * (0.5 + 0.5 * upper_elective))[world.members.cell].astype(np.float32)
 
 
 def capacity_change(
@@ -86,6 +83,7 @@ def activity_change(
         params.futility_loss * futility
         + params.fear_loss * fear
         + params.hardship_loss * hardship
+        + params.disuse_loss * (1.0 - opportunity_)
     ) * activity
     return gain - loss
 

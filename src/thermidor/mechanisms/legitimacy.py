@@ -7,8 +7,10 @@ nobility'"; and Molotov's equation of the dictatorship with "the brutes of
 Smolensk ... only succeeds in discrediting the dictatorship".
 
 Each member's legitimacy moves toward a target lowered by known, unpunished
-abuses, by the privilege gap between apparatus and ranks, and by hardship, and
-raised when voice works.
+abuses, by the privilege gap between apparatus and ranks, by hardship and by
+exclusion ("the elimination of the masses from the leadership of the
+country": none of one's offices answers to members), and raised when voice
+works.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.mechanisms.base import Params
+from thermidor.mechanisms.offices import opportunity
 from thermidor.model.world import MEMBER
 
 if TYPE_CHECKING:
@@ -31,6 +34,9 @@ class LegitimacyParams(Params):
     privilege_weight: float = Field(0.35, ge=0, le=1, description="loss at an infinite privilege gap")
     hardship_weight: float = Field(0.3, ge=0, le=1, description="loss at full hardship")
     voice_weight: float = Field(0.3, ge=0, le=1, description="gain when voice works")
+    exclusion_weight: float = Field(
+        0.3, ge=0, le=1, description="loss when none of one's offices answers to members"
+    )
 
 
 def legitimacy_target(
@@ -39,6 +45,7 @@ def legitimacy_target(
     hardship: np.ndarray,
     success: np.ndarray,
     params: LegitimacyParams,
+    excluded: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """The level legitimacy moves toward; the 'new nobility' gap is 1 - 1/ratio."""
     gap = max(0.0, 1.0 - 1.0 / max(privilege_ratio, 1e-9))
@@ -48,6 +55,7 @@ def legitimacy_target(
         - params.privilege_weight * gap
         - params.hardship_weight * hardship
         + params.voice_weight * success
+        - params.exclusion_weight * excluded
     )
     return np.clip(target, 0.0, 1.0)
 
@@ -67,6 +75,11 @@ def step(world: World, params: LegitimacyParams, rng: np.random.Generator) -> No
     del rng
     m = world.members
     target = legitimacy_target(
-        (m.knows > 0).astype(np.float32), privilege_ratio(world), m.hardship, m.success, params
+        (m.knows > 0).astype(np.float32),
+        privilege_ratio(world),
+        m.hardship,
+        m.success,
+        params,
+        excluded=1.0 - opportunity(world),
     )
     m.legitimacy = (m.legitimacy + params.rate * (target - m.legitimacy)).astype(np.float32)
