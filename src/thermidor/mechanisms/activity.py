@@ -11,8 +11,13 @@ falls with futility, fear, hardship and disuse (nominations "kill popular
 initiative": nothing is left for the members to do). Capacity grows with activity exercised
 in elective institutions (faster for those who already have some: learning
 builds on learning), with holding office and with education, and decays when
-unused. The asymmetry (decay proportional, learning conditional on activity,
-opportunity and prior capacity) is what makes recovery slower than decline.
+unused. Rights restored are taken up only as far as members know how to use
+them ("No Soviet constitution, be it ideal, can ensure to the working class an
+exercise without obstacle of its dictatorship ... if the proletariat does not
+know how to utilise its rights"): the gain of activity from opportunity is
+gated by capacity. That asymmetry (decay proportional and immediate, recovery
+conditional on a capacity that must first be relearned) is what makes recovery
+slower than decline.
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ class ActivityParams(Params):
     )
     opportunity_gain: float = Field(
         0.03, ge=0, le=1, description="activity gained per step with elective offices to use"
+    )
+    capacity_gate: float = Field(
+        1.0, ge=0, le=1, description="how far taking up offered rights needs capacity (0 = not at all)"
     )
     learn: float = Field(0.02, ge=0, le=1, description="capacity learned per step of exercise")
     office_learn: float = Field(0.02, ge=0, le=1, description="capacity learned by holding office")
@@ -77,7 +85,10 @@ def activity_change(
     """One step's change of activity."""
     gain = (
         params.success_gain * success
-        + params.opportunity_gain * opportunity_ * (0.5 + capacity) * (1.0 - fear)
+        + params.opportunity_gain
+        * opportunity_
+        * (1.0 - params.capacity_gate + params.capacity_gate * capacity)
+        * (1.0 - fear)
     ) * (1.0 - activity)
     loss = (
         params.futility_loss * futility

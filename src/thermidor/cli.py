@@ -1,0 +1,353 @@
+"""The ``thermidor`` command line: list scenarios, run one into the store, show a stored run.
+
+Heavy modules (the model, numpy, the scenario schema, DuckDB) are imported inside the
+commands so that ``import thermidor.cli`` and ``thermidor --help`` stay fast. Every
+user error (a bad scenario, an override, an unknown run id, an export suffix) is one
+``error: ...`` line on stderr and exit status 2, before the store is touched.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Self
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from rich.progress import Progress, TaskID
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="thermidor",
+    help="Simulate Rakovsky's 'professional dangers' of power: how an apparatus becomes a "
+    "bureaucracy, and which institutions prevent it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+EXIT_USAGE = 2
+PROGRESS_DELAY = 1.0  # seconds a run must last before its progress bar appears
+EXPORT_SUFFIXES = (".csv", ".parquet")
+
+
+class Format(StrEnum):
+    """How a command prints its result: a rich table for people, one JSON object for programs."""
+
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", help="table for people, json for programs (one object).")
+]
+
+
+def _fail(message: str) -> NoReturn:
+    """Print one ``error:`` line on stderr (no rich wrapping or markup) and exit with 2."""
+    typer.echo(f"error: {' '.join(message.splitlines())}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _number(value: float | None) -> float | None:
+    """NaN and infinities become None, so that JSON carries them as null."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _shown(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4f}"
+
+
+def _version() -> str:
+    import importlib.metadata  # noqa: PLC0415
+
+    import thermidor  # noqa: PLC0415
+
+    version = getattr(thermidor, "__version__", None)
+    if version is not None:
+        return str(version)
+    try:
+        return importlib.metadata.version("thermidor")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class _LazyProgress:
+    """A progress callback whose rich bar (on stderr) appears only once a run is slow."""
+
+    def __init__(self, label: str, delay: float = PROGRESS_DELAY) -> None:
+        self._label = label
+        self._delay = delay
+        self._started = time.monotonic()
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if time.monotonic() - self._started < self._delay:
+                return
+            from rich.progress import (  # noqa: PLC0415
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self._label, total=total, completed=done)
+        assert self._task is not None
+        self._bar.update(self._task, completed=done, total=total)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _stored_summary(columns: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Final and mean (NaN ignored) of each headline metric, as ``Results.final/mean`` do."""
+    import warnings  # noqa: PLC0415
+
+    import numpy as np  # noqa: PLC0415
+
+    from thermidor.model.results import METRICS  # noqa: PLC0415
+
+    final: dict[str, Any] = {}
+    mean: dict[str, Any] = {}
+    for name in METRICS:
+        values = np.asarray(columns[name], dtype=np.float64)
+        final[name] = _number(float(values[-1])) if values.size else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN series has no mean
+            mean[name] = _number(float(np.nanmean(values))) if values.size else None
+    return final, mean
+
+
+def _report(summary: dict[str, Any], fmt: Format, title: str) -> None:
+    """Print a run summary: one JSON object on stdout, or a header and a metrics table."""
+    if fmt is Format.json:
+        typer.echo(json.dumps(summary, allow_nan=False))
+        return
+    console = Console(markup=False)
+    step = summary["thermidor_step"]
+    console.print(
+        f"{title} {summary['run_id']}  scenario {summary['scenario']}  seed {summary['seed']}  "
+        f"{summary['steps']} steps  {summary['members']} members",
+        style="bold",
+    )
+    console.print(
+        "no Thermidor" if step is None else f"Thermidor at step {step}",
+        style="green" if step is None else "red",
+    )
+    table = Table()
+    table.add_column("metric", no_wrap=True)
+    table.add_column("final", justify="right")
+    table.add_column("mean", justify="right")
+    for name, final in summary["final"].items():
+        table.add_row(name, _shown(final), _shown(summary["mean"][name]))
+    console.print(table)
+    extra = f"  status {summary['status']}" if "status" in summary else ""
+    console.print(f"store {summary['store']}{extra}")
+
+
+@app.command()
+def scenarios() -> None:
+    """List the shipped scenarios with their one-line descriptions."""
+    from thermidor.scenarios import list_scenarios  # noqa: PLC0415
+
+    table = Table()
+    table.add_column("scenario", no_wrap=True)
+    table.add_column("description")
+    for name, description in list_scenarios().items():
+        table.add_row(name, description)
+    Console(markup=False).print(table)
+
+
+@app.command("run")
+def run_command(
+    scenario: Annotated[
+        str, typer.Argument(help="A shipped scenario's name or the path of a TOML file.")
+    ],
+    *,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of every random stream.")] = 0,
+    steps: Annotated[int | None, typer.Option(help="Sugar for --set meta.steps=N.")] = None,
+    members: Annotated[int | None, typer.Option(help="Sugar for --set meta.members=N.")] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Override a parameter by its dotted path, e.g. institutions.recall=true "
+            "(repeatable).",
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="The results store (a DuckDB file).")] = Path(
+        "results.duckdb"
+    ),
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Run a scenario with one seed, store the run, and print its metrics."""
+    from thermidor.scenarios import load_scenario  # noqa: PLC0415
+
+    settings = list(overrides or [])
+    settings += [f"meta.steps={steps}"] if steps is not None else []
+    settings += [f"meta.members={members}"] if members is not None else []
+    try:
+        resolved = load_scenario(scenario, settings)
+    except (ValueError, OSError) as exc:  # ScenarioError is a ValueError
+        _fail(str(exc))
+
+    from thermidor.model.run import run as simulate  # noqa: PLC0415
+
+    meta = resolved.meta
+    from thermidor.store import Store, StoreError  # noqa: PLC0415
+
+    try:
+        with Store(out) as store:
+            run_id = store.start_run(
+                meta.name,
+                resolved.model_dump(mode="json"),
+                seed=seed,
+                version=_version(),
+                steps=meta.steps,
+                members=meta.members,
+            )
+    except StoreError as exc:
+        _fail(str(exc))
+    try:
+        with _LazyProgress(f"{meta.name} seed {seed}") as progress:
+            results = simulate(resolved, seed, progress=progress)
+    except BaseException:
+        try:
+            with Store(out) as store:
+                store.fail_run(run_id)
+        except StoreError:  # the store is locked or gone; the run stays 'running'
+            pass
+        raise
+    with Store(out) as store:
+        store.finish_run(run_id, results)
+
+    final, mean = _stored_summary(results.series)
+    summary = {
+        "run_id": run_id,
+        "scenario": results.scenario,
+        "seed": results.seed,
+        "steps": results.steps,
+        "members": results.members,
+        "thermidor_step": results.thermidor_step,
+        "final": final,
+        "mean": mean,
+        "store": str(out.resolve()),
+    }
+    _report(summary, fmt, "run")
+
+
+@app.command()
+def show(
+    run_id: Annotated[str, typer.Argument(help="The id printed by `thermidor run`.")],
+    *,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Export the run's series to this .csv or .parquet file."),
+    ] = None,
+    store_path: Annotated[
+        Path, typer.Option("--store", help="The results store (a DuckDB file).")
+    ] = Path("results.duckdb"),
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Summarise a stored run and optionally export its per-step series."""
+    if out is not None and out.suffix.lower() not in EXPORT_SUFFIXES:
+        _fail(f"--out {out}: suffix must be one of {', '.join(EXPORT_SUFFIXES)}")
+
+    from thermidor.store import Store, StoreError  # noqa: PLC0415
+
+    try:
+        with Store(store_path, read_only=True) as store:
+            run = store.get_run(run_id)
+            series = store.series(run_id)
+            if out is not None:
+                store.export(run_id, out)
+    except StoreError as exc:
+        _fail(str(exc))
+
+    final, mean = _stored_summary(
+        {name: series.column(name).to_numpy() for name in series.column_names}
+    )
+    summary = {
+        "run_id": run["run_id"],
+        "scenario": run["scenario"],
+        "seed": run["seed"],
+        "steps": run["steps"],
+        "members": run["members"],
+        "thermidor_step": run["thermidor_step"],
+        "final": final,
+        "mean": mean,
+        "store": str(store_path.resolve()),
+        "status": run["status"],
+        "export": None if out is None else str(out.resolve()),
+    }
+    if out is not None:
+        Console(stderr=True, markup=False).print(f"wrote {series.num_rows} steps to {out}")
+    _report(summary, fmt, "run")
+
+
+@app.command()
+def plan() -> None:
+    """Print the model's step plan: its mechanisms, in the order each step runs them."""
+    from thermidor.model.plan import STEP_PLAN  # noqa: PLC0415
+
+    table = Table()
+    table.add_column("#", justify="right")
+    table.add_column("mechanism", no_wrap=True)
+    table.add_column("what it does")
+    for index, entry in enumerate(STEP_PLAN, start=1):
+        table.add_row(str(index), entry.name, entry.summary)
+    Console(markup=False).print(table)
+
+
+@app.command()
+def metrics(
+    *,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also list the extra series the store records.")
+    ] = False,
+) -> None:
+    """Print the headline metrics and what each one measures."""
+    from thermidor.model.results import EXTRA_SERIES, METRIC_DOCS, METRICS  # noqa: PLC0415
+
+    table = Table()
+    table.add_column("metric", no_wrap=True)
+    table.add_column("meaning")
+    for name in (*METRICS, *EXTRA_SERIES) if show_all else METRICS:
+        table.add_row(name, METRIC_DOCS.get(name, ""))
+    Console(markup=False).print(table)
