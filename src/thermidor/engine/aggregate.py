@@ -25,8 +25,9 @@ def group_mean(
 def binned_gini(values: np.ndarray, bins: int = 4096) -> float:
     """Gini coefficient from a fine histogram: O(n) where a sort would be O(n log n).
 
-    Values within a bin are summed exactly, so the error is bounded by the bin
-    width relative to the spread (well under 1e-3 at the default resolution).
+    Values within a bin are summed exactly; the error is at most
+    ``(max - min) / (2 * bins * mean)``, under 1e-3 for income-like data at the
+    default resolution (heavier tails need more bins).
     """
     n = values.size
     if n == 0:
@@ -35,7 +36,7 @@ def binned_gini(values: np.ndarray, bins: int = 4096) -> float:
     total = float(values.sum(dtype=np.float64))
     if hi <= lo or total <= 0.0:
         return 0.0
-    idx = np.minimum(((values - lo) * (bins / (hi - lo))).astype(np.int64), bins - 1)
+    idx = np.minimum(((values - lo) / (hi - lo) * bins).astype(np.int64), bins - 1)
     counts = np.bincount(idx, minlength=bins).astype(np.float64)
     sums = np.bincount(idx, weights=values, minlength=bins)
     # Lorenz curve over bins sorted ascending; trapezoid area under it.

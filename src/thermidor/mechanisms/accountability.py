@@ -1,9 +1,10 @@
 """Accountability: to whom a holder answers decides whether known abuses cost the office.
 
 Letter: the Jacobins' "gradual elimination of the elective principle and its
-replacement by the principle of nominations ... could not but reinforce the
-bureaucracy and kill popular initiative"; Rakovsky's remedy is to "restore the
-elective principle" and give members "worthwhile guarantees".
+replacement by the principle of nominations"; Robespierre "could not by all
+these measures but reinforce the bureaucracy and kill popular initiative";
+and the remedy: members "must recover their rights ... and be given worthwhile
+guarantees".
 
 Under election a majority of votes cast (turnout follows activity; a secret
 ballot removes most of the fear) removes the holder at the end of the term,
@@ -115,8 +116,16 @@ def _bottom_votes(
     deterred = rng.random(m.size, dtype=np.float32) < m.fear * (1.0 - params.secret_ballot)
     tolerance = (params.privilege_tolerance * (0.5 + m.legitimacy)).astype(np.float64)
     electorate, votes_b, against_b, petitioners = _tally_cells(
-        m.cell, m.present, m.party, m.knows, m.voicing, m.activity, deterred, tolerance,
-        income_ratio[tree.bottom_of].astype(np.float64), world.party_branch,
+        m.cell,
+        m.present,
+        m.party,
+        m.knows,
+        m.voicing,
+        m.activity,
+        deterred,
+        tolerance,
+        income_ratio[tree.bottom_of].astype(np.float64),
+        world.party_branch,
     )
     votes, against = np.zeros(off.size), np.zeros(off.size)
     petition, turnout = np.zeros(off.size), np.zeros(off.size)
@@ -166,7 +175,9 @@ def step(world: World, params: AccountabilityParams, rng: np.random.Generator) -
     upper = tree.cell < 0
     votes[upper], against[upper] = up_votes[upper], up_against[upper]
     petition[upper] = np.divide(
-        up_against[upper], up_votes[upper], out=np.zeros(int(upper.sum())),
+        up_against[upper],
+        up_votes[upper],
+        out=np.zeros(int(upper.sum())),
         where=up_votes[upper] > 0,
     )
     recall = off.recall & (petition >= params.recall_petition)
@@ -188,7 +199,8 @@ def step(world: World, params: AccountabilityParams, rng: np.random.Generator) -
     drawn_out = occupied & (off.rule == SORTITION) & due
 
     sanctioned = voted_out | dismissed
-    kept = (election | review | drawn_out) & ~sanctioned & ~drawn_out
+    # a term renews only at its end: a failed recall leaves the regular election where it was
+    kept = due & (election | review) & ~sanctioned
     off.term_left[kept] = off.term[kept]
     _account(world, params, sanctioned)
 

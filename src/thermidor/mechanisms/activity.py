@@ -39,15 +39,18 @@ class ActivityParams(Params):
     success_gain: float = Field(0.1, ge=0, le=1, description="activity gained when voice works")
     futility_loss: float = Field(0.05, ge=0, le=1, description="activity lost when voice fails")
     fear_loss: float = Field(0.03, ge=0, le=1, description="activity lost per step per unit fear")
-    hardship_loss: float = Field(0.02, ge=0, le=1, description="activity lost per unit hardship")
+    hardship_loss: float = Field(0.05, ge=0, le=1, description="activity lost per unit hardship")
     disuse_loss: float = Field(
         0.03, ge=0, le=1, description="activity lost per step with no office answering to members"
     )
     opportunity_gain: float = Field(
-        0.03, ge=0, le=1, description="activity gained per step with elective offices to use"
+        0.05, ge=0, le=1, description="activity gained per step with elective offices to use"
     )
     capacity_gate: float = Field(
-        1.0, ge=0, le=1, description="how far taking up offered rights needs capacity (0 = not at all)"
+        1.0,
+        ge=0,
+        le=1,
+        description="how far taking up offered rights needs capacity (0 = not at all)",
     )
     learn: float = Field(0.02, ge=0, le=1, description="capacity learned per step of exercise")
     office_learn: float = Field(0.02, ge=0, le=1, description="capacity learned by holding office")
@@ -105,17 +108,20 @@ def step(world: World, params: ActivityParams, rng: np.random.Generator) -> None
     opp = opportunity(world)
     exercise = m.activity * opp
     in_office = (m.role == HOLDER).astype(np.float32)
-    m.capacity = np.clip(
+    present = m.present  # members not yet recruited keep the levels their cohort gives them
+    capacity = np.clip(
         m.capacity
         + capacity_change(m.capacity, exercise, in_office, world.policy.education, params),
         0.0,
         1.0,
-    ).astype(np.float32)
-    m.activity = np.clip(
+    )
+    m.capacity = np.where(present, capacity, m.capacity).astype(np.float32)
+    activity = np.clip(
         m.activity
         + activity_change(
             m.activity, m.capacity, opp, m.success, m.futility, m.fear, m.hardship, params
         ),
         0.0,
         1.0,
-    ).astype(np.float32)
+    )
+    m.activity = np.where(present, activity, m.activity).astype(np.float32)

@@ -10,10 +10,11 @@ Willingness to defend the regime is activity x legitimacy x stake x
 (1 - hardship), less fear: engaged members who still see the regime as theirs
 (their stake: how many of their offices answer to them, since nominations cut
 the Jacobins off "from the working and petty-bourgeois masses"), not worn out
-by "an overwhelming moral and physical weariness". Mobilisation is a threshold cascade on the network (Granovetter
-1978): each step one round updates the standing potential; at a crisis
-(scheduled, or drawn with a hazard that rises with hardship) the cascade runs
-to its fixed point from the self-starters. Thermidor is the first crisis at
+by "an overwhelming moral and physical weariness". Mobilisation is a
+threshold cascade on the network (Granovetter 1978): each step one round
+updates the standing potential; at a crisis (scheduled, or drawn with a hazard
+that rises with hardship) the cascade runs to its fixed point from the
+self-starters. Thermidor is the first crisis at
 which control has passed to a restricted number (control index below its
 threshold) and the cascade fails to reach the share the regime needs.
 """
@@ -36,16 +37,19 @@ if TYPE_CHECKING:
 
 class CrisisParams(Params):
     hazard_hardship: float = Field(
-        0.02, ge=0, le=1, description="chance of a crisis per step per unit of mean hardship"
+        0.15, ge=0, le=1, description="chance of a crisis per step per unit of mean hardship"
     )
     needed: float = Field(
         0.3, ge=0, le=1, description="share of members the regime must mobilise to survive"
     )
     restricted: float = Field(
-        0.2, ge=0, le=1, description="control index below which control has passed to a few"
+        0.3, ge=0, le=1, description="control index below which control has passed to a few"
     )
     stake_floor: float = Field(
-        0.25, ge=0, le=1, description="willingness left to members none of whose offices answer to them"
+        0.25,
+        ge=0,
+        le=1,
+        description="willingness left to members none of whose offices answer to them",
     )
     fear_weight: float = Field(0.5, ge=0, le=10, description="how much fear holds members back")
     commitment: float = Field(

@@ -37,7 +37,7 @@ def active(shock_start: int, duration: int, step: int) -> bool:
     return shock_start <= step < shock_start + duration
 
 
-def make_step(scenario: Scenario, recruit_queue: dict[int, np.ndarray]):  # noqa: ANN201
+def make_step(scenario: Scenario, recruit_queue: dict[int, np.ndarray]):
     """Bind the scenario's shock schedule into a step function."""
     strata = scenario.society.strata
     base_hardship = np.array([s.hardship for s in strata], dtype=np.float32)
@@ -64,9 +64,7 @@ def make_step(scenario: Scenario, recruit_queue: dict[int, np.ndarray]):  # noqa
                 world.pending_crisis = True
         world.policy.market_temptation = float(min(temptation, 1.0))
         np.clip(target, 0.0, 1.0, out=target)
-        m.hardship = (m.hardship + params.hardship_relax * (target - m.hardship)).astype(
-            np.float32
-        )
+        m.hardship = (m.hardship + params.hardship_relax * (target - m.hardship)).astype(np.float32)
         arriving = recruit_queue.get(t)
         if arriving is not None:
             m.present[arriving] = True

@@ -64,7 +64,8 @@ def purge(world: World, fraction: float, rng: np.random.Generator) -> None:
     out = staff[rng.random(staff.size) < fraction]
     employers = m.post[out].copy()
     dismiss_staff(world, out)
-    fill_vacancies(world, rng)
+    for _ in range(world.offices.tree.depth + 1):  # promotions empty the offices below
+        fill_vacancies(world, rng)
     hire_staff(world, employers, rng)
 
 
@@ -106,7 +107,7 @@ def apply(world: World, item: Intervention, rng: np.random.Generator) -> None:
         raise ValueError(msg)
 
 
-def make_step(scenario: Scenario):  # noqa: ANN201
+def make_step(scenario: Scenario):
     """Bind the scenario's interventions into a step function."""
     by_step: dict[int, list[Intervention]] = {}
     for item in scenario.interventions:

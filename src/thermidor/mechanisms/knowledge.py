@@ -77,15 +77,13 @@ def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> Non
     parent = tree.parent[upper]
     parent_open = off.open_abuses[parent] > 0
     sees = rng.random(upper.size) < params.upward_witness * (1.0 + transparency)
-    off.parent_known[upper] = parent_open & (off.parent_known[upper] | sees) & (
-        off.holder[upper] >= 0
+    off.parent_known[upper] = (
+        parent_open & (off.parent_known[upper] | sees) & (off.holder[upper] >= 0)
     )
     children = group_sum(parent, (off.holder[upper] >= 0).astype(np.float64), off.size)
     knowing_children = group_sum(parent, off.parent_known[upper].astype(np.float64), off.size)
     is_upper = tree.cell < 0
-    ratio = np.divide(
-        knowing_children, children, out=np.zeros_like(children), where=children > 0
-    )
+    ratio = np.divide(knowing_children, children, out=np.zeros_like(children), where=children > 0)
     off.known_frac[is_upper] = ratio[is_upper]
 
     widely = (off.open_abuses > 0) & (off.known_frac >= params.widely_known)

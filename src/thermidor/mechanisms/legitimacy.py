@@ -29,9 +29,13 @@ if TYPE_CHECKING:
 
 
 class LegitimacyParams(Params):
-    rate: float = Field(0.05, ge=0, le=1, description="share of the gap to the target closed per step")
+    rate: float = Field(
+        0.05, ge=0, le=1, description="share of the gap to the target closed per step"
+    )
     abuse_weight: float = Field(0.35, ge=0, le=1, description="loss for a known unpunished abuse")
-    privilege_weight: float = Field(0.35, ge=0, le=1, description="loss at an infinite privilege gap")
+    privilege_weight: float = Field(
+        0.35, ge=0, le=1, description="loss at an infinite privilege gap"
+    )
     hardship_weight: float = Field(0.3, ge=0, le=1, description="loss at full hardship")
     voice_weight: float = Field(0.3, ge=0, le=1, description="gain when voice works")
     exclusion_weight: float = Field(
@@ -82,4 +86,5 @@ def step(world: World, params: LegitimacyParams, rng: np.random.Generator) -> No
         params,
         excluded=1.0 - opportunity(world),
     )
-    m.legitimacy = (m.legitimacy + params.rate * (target - m.legitimacy)).astype(np.float32)
+    moved = m.legitimacy + params.rate * (target - m.legitimacy)
+    m.legitimacy = np.where(m.present, moved, m.legitimacy).astype(np.float32)

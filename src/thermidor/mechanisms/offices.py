@@ -119,6 +119,7 @@ def _fill_bottom(world: World, vacant: np.ndarray, rng: np.random.Generator) -> 
     cand = world.cell_order[np.maximum(pos, 0)].ravel()
     group = np.repeat(vacant, CANDIDATES)
     valid = (size > 0).repeat(CANDIDATES) & m.present[cand] & (m.role[cand] == MEMBER)
+    valid &= ~(m.expelled[cand] & (off.tree.branch[group] == world.party_branch))
     score = selection_score(
         off.rule[group],
         m.capacity[cand],
@@ -153,5 +154,7 @@ def opportunity(world: World) -> np.ndarray:
     """Per member: share of the member's local offices whose holders answer to members."""
     tree, rule = world.offices.tree, world.offices.rule
     answers_below = (rule[tree.bottom_of] != NOMINATION).mean(axis=0)  # per cell
-    upper_elective = float((rule[tree.cell < 0] == ELECTION).mean()) if (tree.cell < 0).any() else 1.0
+    upper_elective = (
+        float((rule[tree.cell < 0] == ELECTION).mean()) if (tree.cell < 0).any() else 1.0
+    )
     return (answers_below * (0.5 + 0.5 * upper_elective))[world.members.cell].astype(np.float32)

@@ -34,16 +34,24 @@ class ReportingParams(Params):
         0.02, ge=0, le=1, description="growth per step of a nominee's inflation at identification 0"
     )
     press_catch: float = Field(
-        0.05, ge=0, le=1, description="chance per step the press exposes inflation at transparency 1"
+        0.05,
+        ge=0,
+        le=1,
+        description="chance per step the press exposes inflation at transparency 1",
     )
-    max_inflation: float = Field(20.0, ge=1, le=1e6, description="ceiling on any one office's factor")
+    max_inflation: float = Field(
+        20.0, ge=1, le=1e6, description="ceiling on any one office's factor"
+    )
     tolerance: float = Field(
         1.05, ge=1, le=10, description="inflation below which an audit finds nothing to punish"
     )
 
 
 def inflation_growth(
-    inflation: np.ndarray, identification: np.ndarray, nominated: np.ndarray, params: ReportingParams
+    inflation: np.ndarray,
+    identification: np.ndarray,
+    nominated: np.ndarray,
+    params: ReportingParams,
 ) -> np.ndarray:
     """Next step's inflation: only holders who answer upward gain by inflating."""
     grown = inflation * (1.0 + params.inflation_drift * (1.0 - identification))

@@ -20,9 +20,10 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
+from thermidor.mechanisms.apparatus import dismiss_staff
 from thermidor.mechanisms.base import Params
 from thermidor.mechanisms.offices import vacate
-from thermidor.model.world import MEMBER
+from thermidor.model.world import HOLDER, STAFF
 
 if TYPE_CHECKING:
     from thermidor.model.world import World
@@ -69,11 +70,9 @@ def step(world: World, params: RepressionParams, rng: np.random.Generator) -> No
     deport = rng.random(punished.size) < policy.deport_share
     deported, expelled = punished[deport], punished[~deport]
 
-    held = m.post[punished]
-    holders = held[(held >= 0) & (m.role[punished] == 2)]
-    vacate(world, holders)
-    m.role[punished] = MEMBER
-    m.post[punished] = -1
+    holders = punished[m.role[punished] == HOLDER]
+    vacate(world, m.post[holders])
+    dismiss_staff(world, punished[m.role[punished] == STAFF])
 
     m.present[deported] = False
     m.deported[deported] = True
@@ -90,4 +89,4 @@ def step(world: World, params: RepressionParams, rng: np.random.Generator) -> No
     jump = params.fear_jump * hits[m.cell]
     level = params.fear_level * policy.repression
     fear = m.fear + params.fear_relax * (level - m.fear) + jump
-    m.fear = np.clip(fear, 0.0, 1.0).astype(np.float32)
+    m.fear = np.where(m.present, np.clip(fear, 0.0, 1.0), m.fear).astype(np.float32)

@@ -69,7 +69,11 @@ def step(world: World, params: VoiceParams, rng: np.random.Generator) -> None:
     speaking = count_flagged_neighbours(net.indptr, net.indices, m.voicing, rows)
     share = speaking / np.maximum(net.degree[rows], 1).astype(np.float32)
     motive = net_motive(
-        m.activity[rows], m.knows[rows] > 0, m.hardship[rows], m.fear[rows], m.opposition[rows],
+        m.activity[rows],
+        m.knows[rows] > 0,
+        m.hardship[rows],
+        m.fear[rows],
+        m.opposition[rows],
         params,
     )
     voicing = np.zeros(m.size, dtype=bool)

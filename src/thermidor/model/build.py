@@ -49,7 +49,9 @@ def recruitment_schedule(scenario: Scenario) -> list[tuple[int, int, int]]:
     return out
 
 
-def _members(scenario: Scenario, rng: np.random.Generator) -> tuple[Members, dict[int, np.ndarray], int]:
+def _members(
+    scenario: Scenario, rng: np.random.Generator
+) -> tuple[Members, dict[int, np.ndarray], int]:
     soc = scenario.society
     n0 = scenario.meta.members
     schedule = recruitment_schedule(scenario)
@@ -131,7 +133,7 @@ def _offices(scenario: Scenario, n_cells: int, rng: np.random.Generator) -> Offi
         tree=tree,
         rule=rule,
         term=term,
-        term_left=(1 + np.floor(rng.random(m) * term)).astype(np.int32),  # staggered terms
+        term_left=term.copy(),
         recall=recall,
         holder=np.full(m, -1, dtype=np.int32),
         tenure=np.zeros(m, dtype=np.int32),
@@ -205,6 +207,8 @@ def build_world(scenario: Scenario, streams: Streams) -> tuple[World, dict[int, 
         convert_share(world, inst.nominated_share, NOMINATION, np.ones(tree.size, dtype=bool))
     for _ in range(tree.depth + 1):
         fill_vacancies(world, rng)
+    # elections and reviews are staggered: filling set every term to start now
+    offices.term_left = (1 + np.floor(rng.random(tree.size) * offices.term)).astype(np.int32)
     holders = int((offices.holder >= 0).sum())
     room = int(inst.apparatus_cap * scenario.meta.members) - holders
     wanted = min(round(inst.staff_per_office * tree.size), max(room, 0))

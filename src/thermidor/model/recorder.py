@@ -36,11 +36,15 @@ class Recorder:
         s["gini"][t] = binned_gini((m.wage * m.privilege)[present])
         s["abuse_rate"][t] = tally.abuses_this_step / max(int(occupied.sum()), 1)
         n_open = int(open_cases.sum())
-        s["known_abuse_share"][t] = (open_cases & (off.known_age > 0)).sum() / n_open if n_open else 0.0
+        s["known_abuse_share"][t] = (
+            (open_cases & (off.known_age > 0)).sum() / n_open if n_open else 0.0
+        )
         judged = tally.sanctioned_known + tally.tolerated_known
         s["sanctioned_share"][t] = tally.sanctioned_known / judged if judged > 1e-9 else 1.0
         real_top = float(off.real_output[top].sum())
-        s["report_inflation"][t] = float(off.reported_output[top].sum()) / real_top if real_top > 0 else 1.0
+        s["report_inflation"][t] = (
+            float(off.reported_output[top].sum()) / real_top if real_top > 0 else 1.0
+        )
         holders = off.holder[occupied]
         s["identification"][t] = m.identification[holders].mean() if holders.size else np.nan
         s["legitimacy"][t] = m.legitimacy[present].mean()

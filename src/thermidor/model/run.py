@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from thermidor._version import __version__
 from thermidor.engine.plan import Stage
 from thermidor.engine.rng import Streams
 from thermidor.mechanisms import (
@@ -28,7 +29,7 @@ from thermidor.model.recorder import Recorder
 from thermidor.model.results import Results
 from thermidor.scenarios.schema import Scenario
 
-VERSION = "0.1.0"
+VERSION = __version__
 
 _STEPS: dict[str, Callable[..., Any]] = {
     "differentiation": differentiation.step,

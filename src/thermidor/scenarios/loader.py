@@ -42,7 +42,9 @@ def _read_raw(name_or_path: str) -> dict[str, Any]:
         text, where = path.read_text(encoding="utf-8"), str(path)
     else:
         names = ", ".join(list_scenarios())
-        msg = f"scenario {name_or_path!r}: no shipped scenario or file of that name; shipped: {names}"
+        msg = (
+            f"scenario {name_or_path!r}: no shipped scenario or file of that name; shipped: {names}"
+        )
         raise ScenarioError(msg)
     try:
         return tomllib.loads(text)

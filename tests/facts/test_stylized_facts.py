@@ -1,0 +1,262 @@
+"""The eight stylized facts of the model brief, over ensembles of seeds.
+
+Each test compares scenarios or settings with the same seeds, and is run once
+with the model as it is and once with the responsible mechanism switched off
+(through its parameters): the fact must hold in the first case and fail in
+the second, so the test proves it would catch the loss of the mechanism.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facts.ensemble import SEEDS, final, scenario, series, thermidor_steps
+from thermidor.scenarios.loader import validate
+
+SMALL = "tests/data/small.toml"
+DECADE = "meta.steps=120"
+ON: tuple[str, ...] = ()
+
+DIFFERENTIATION_OFF = (
+    "mechanisms.differentiation.privilege_growth=0",
+    "mechanisms.differentiation.tenure_decay=0",
+    "mechanisms.differentiation.privilege_decay=0",
+)
+KNOWLEDGE_OFF = (
+    "mechanisms.knowledge.witness=0",
+    "mechanisms.knowledge.tell=0",
+    "mechanisms.knowledge.press=0",
+    "mechanisms.knowledge.upward_witness=0",
+)
+ACTIVITY_OFF = tuple(
+    f"mechanisms.activity.{name}=0"
+    for name in (
+        "success_gain",
+        "futility_loss",
+        "fear_loss",
+        "hardship_loss",
+        "disuse_loss",
+        "opportunity_gain",
+        "learn",
+        "office_learn",
+        "education_gain",
+        "decay",
+    )
+)
+REPORTING_OFF = ("mechanisms.reporting.inflation_drift=0",)
+INDIFFERENCE_OFF = ("mechanisms.crisis.commitment=0", "mechanisms.crisis.stake_floor=1")
+CAPACITY_GATE_OFF = ("mechanisms.activity.capacity_gate=0",)
+ABUSE_OFF = ("mechanisms.abuse.base_rate=0",)
+SOVIET_SIZE = "meta.members=5000"  # the 1928 counterfactuals at a quarter of their default size
+
+
+def fact_1(off: tuple[str, ...]) -> bool:
+    """Nomination, no cap: identification falls, privilege rises; election with a cap: much less."""
+    nominated = scenario(SMALL, DECADE, "institutions.nominated_share=1", *off)
+    elected = scenario(
+        SMALL, DECADE, "institutions.nominated_share=0", "institutions.privilege_cap=1.5", *off
+    )
+    fall_nom = series(nominated, "identification")
+    fall_nom = (fall_nom[:, 0] - fall_nom[:, -1]).mean()
+    fall_ele = series(elected, "identification")
+    fall_ele = (fall_ele[:, 0] - fall_ele[:, -1]).mean()
+    priv_nom = final(nominated, "privilege_ratio").mean()
+    priv_ele = final(elected, "privilege_ratio").mean()
+    return bool(fall_nom > 0.15 and fall_nom > 1.5 * fall_ele and priv_nom > 2.0 * priv_ele)
+
+
+@pytest.mark.parametrize(("off", "holds"), [(ON, True), (DIFFERENTIATION_OFF, False)])
+def test_fact_1_nomination_without_cap_breeds_privilege(off: tuple[str, ...], holds: bool) -> None:
+    assert fact_1(off) is holds
+
+
+def fact_2(off: tuple[str, ...]) -> bool:
+    """Nomination and repression: most widely known abuses go unsanctioned; participation falls."""
+    repressive = scenario(
+        SMALL, DECADE, "institutions.nominated_share=1", "repression.intensity=0.5", *off
+    )
+    elective = scenario(SMALL, DECADE, "institutions.nominated_share=0", *off)
+    participation = series(repressive, "participation")
+    known = series(repressive, "known_abuse_share")[:, -24:].mean()
+    return bool(
+        final(repressive, "sanctioned_share").mean() < 0.5
+        and known > 0.5
+        and final(elective, "sanctioned_share").mean() > 0.7
+        and (participation[:, 0] - participation[:, -1]).mean() > 0.2
+    )
+
+
+@pytest.mark.parametrize(("off", "holds"), [(ON, True), (KNOWLEDGE_OFF, False)])
+def test_fact_2_we_knew_already_for_some_time(off: tuple[str, ...], holds: bool) -> None:
+    assert fact_2(off) is holds
+
+
+def fact_3(off: tuple[str, ...]) -> bool:
+    """Dose-response: the more nominated offices, the lower activity and capacity after a decade."""
+    shares = (0.0, 0.25, 0.5, 0.75, 1.0)
+    runs = [scenario(SMALL, DECADE, f"institutions.nominated_share={s}", *off) for s in shares]
+    activity = [final(sc, "participation").mean() for sc in runs]
+    capacity = [final(sc, "capacity").mean() for sc in runs]
+    return bool(
+        np.all(np.diff(activity) < 0)
+        and np.all(np.diff(capacity) < 0)
+        and activity[0] - activity[-1] > 0.2
+    )
+
+
+@pytest.mark.parametrize(("off", "holds"), [(ON, True), (ACTIVITY_OFF, False)])
+def test_fact_3_dose_response_of_nomination(off: tuple[str, ...], holds: bool) -> None:
+    assert fact_3(off) is holds
+
+
+def fact_4(off: tuple[str, ...]) -> bool:
+    """Report inflation grows under nomination, stays near 1 with election and transparency."""
+    nominated = scenario(SMALL, DECADE, "institutions.nominated_share=1", *off)
+    open_ = scenario(
+        SMALL, DECADE, "institutions.nominated_share=0", "transparency.level=0.8", *off
+    )
+    return bool(
+        series(nominated, "report_inflation")[:, -24:].mean() > 1.3
+        and np.abs(series(open_, "report_inflation") - 1.0).max() < 0.05
+    )
+
+
+@pytest.mark.parametrize(("off", "holds"), [(ON, True), (REPORTING_OFF, False)])
+def test_fact_4_statistical_charlatanism(off: tuple[str, ...], holds: bool) -> None:
+    assert fact_4(off) is holds
+
+
+RAW = {
+    "activity": 0.15,
+    "capacity": 0.05,
+    "identification": 0.7,
+    "fear": 0.2,
+    "party_share": 0.5,
+    "threshold_mean": 0.45,
+}
+VETERAN_LIKE = {
+    "activity": 0.7,
+    "capacity": 0.6,
+    "identification": 0.9,
+    "fear": 0.1,
+    "party_share": 0.2,
+    "threshold_mean": 0.3,
+}
+
+
+def _wave(levels: dict[str, float] | None):
+    def edit(raw: dict) -> None:
+        if levels is None:
+            return
+        raw["society"]["cohorts"].append({"name": "recruits", "share": 0.0, **levels})
+        raw["shocks"].append(
+            {
+                "kind": "recruitment",
+                "start": 24,
+                "duration": 12,
+                "magnitude": 0.6,
+                "cohort": "recruits",
+            }
+        )
+
+    return edit
+
+
+def fact_5(recruits: dict[str, float]) -> bool:
+    """A recruitment wave without experience of struggle speeds the decline."""
+    settings = (SMALL, DECADE, "institutions.nominated_share=0.5")
+    without = scenario(*settings, edit=_wave(None))
+    with_wave = scenario(*settings, edit=_wave(recruits))
+    return all(
+        final(with_wave, metric).mean() < final(without, metric).mean() - margin
+        for metric, margin in (
+            ("participation", 0.01),
+            ("capacity", 0.05),
+            ("identification", 0.02),
+        )
+    )
+
+
+@pytest.mark.parametrize(("recruits", "holds"), [(RAW, True), (VETERAN_LIKE, False)])
+def test_fact_5_recruits_without_struggle_dilute(recruits: dict[str, float], holds: bool) -> None:
+    # "switched off": the recruits bring the same experience as the veterans
+    assert fact_5(recruits) is holds
+
+
+def _worse_shortage(raw: dict) -> None:
+    for shock in raw["shocks"]:
+        if shock["kind"] == "harvest":
+            shock["magnitude"] = min(10.0, 2.0 * shock["magnitude"])
+
+
+def fact_6(off: tuple[str, ...]) -> bool:
+    """Paris ends in Thermidor; more nominations or a worse shortage bring it earlier."""
+    paris = scenario("paris-1789-1794", *off)
+    steps = thermidor_steps(paris)
+    ended = float(np.mean(steps < paris.meta.steps))
+    nominated = thermidor_steps(
+        scenario("paris-1789-1794", "institutions.nominated_share=0.3", *off)
+    )
+    hungry = thermidor_steps(scenario("paris-1789-1794", *off, edit=_worse_shortage))
+    return bool(
+        ended >= 0.8
+        and nominated.mean() < steps.mean() - 12
+        and np.all(hungry <= steps)
+        and hungry.mean() < steps.mean()
+    )
+
+
+@pytest.mark.parametrize(("off", "holds"), [(ON, True), (INDIFFERENCE_OFF, False)])
+def test_fact_6_paris_ends_in_thermidor(off: tuple[str, ...], holds: bool) -> None:
+    assert fact_6(off) is holds
+
+
+def _hysteresis_scenario(*off: str):
+    def edit(raw: dict) -> None:
+        raw["interventions"] = [
+            {"kind": "nominate", "share": 1.0, "start": 60},
+            {"kind": "restore_elections", "start": 180},
+        ]
+
+    return scenario(SMALL, "meta.steps=360", *off, edit=edit)
+
+
+def fact_7(off: tuple[str, ...]) -> bool:
+    """Remedies raise control and participation, but recovery is slower than the decline was."""
+    remedies = scenario("rakovsky-remedies-1928", SOVIET_SIZE, *off)
+    purge = scenario("purge-1928", SOVIET_SIZE, *off)
+    seeds = SEEDS[:4]
+    better = all(
+        final(remedies, m, seeds).mean() > final(purge, m, seeds).mean() + 0.1
+        for m in ("control_index", "participation")
+    )
+    x = series(_hysteresis_scenario(*off), "participation", seeds).mean(axis=0)
+    high, low = x[50:60].mean(), x[170:180].mean()
+    half = (high + low) / 2
+    down = int(np.argmax(x[60:180] <= half))
+    up = int(np.argmax(x[180:] >= half)) if (x[180:] >= half).any() else 10_000
+    return bool(better and up > 1.5 * down)
+
+
+@pytest.mark.parametrize(("off", "holds"), [(ON, True), (CAPACITY_GATE_OFF, False)])
+def test_fact_7_harder_to_re_educate_than_to_conquer(off: tuple[str, ...], holds: bool) -> None:
+    assert fact_7(off) is holds
+
+
+def fact_8(off: tuple[str, ...]) -> bool:
+    """A purge without a change of method improves things only for a while."""
+    purged = scenario("purge-1928", SOVIET_SIZE, *off)
+    start = max(i.start for i in purged.interventions if i.kind == "purge")
+    raw = purged.model_dump(mode="python")
+    raw["interventions"] = [i for i in raw["interventions"] if i["start"] != start]
+    unpurged = validate(raw)
+    diff = series(purged, "known_abuse_share") - series(unpurged, "known_abuse_share")
+    early = diff[:, start + 1 : start + 13].mean()
+    late = diff[:, start + 60 :].mean()
+    return bool(early < -0.05 and abs(late) < 0.3 * abs(early))
+
+
+@pytest.mark.parametrize(("off", "holds"), [(ON, True), (ABUSE_OFF, False)])
+def test_fact_8_purge_helps_only_for_a_while(off: tuple[str, ...], holds: bool) -> None:
+    assert fact_8(off) is holds
