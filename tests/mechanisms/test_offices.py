@@ -1,0 +1,246 @@
+"""Filling and vacating offices: electorates pick the capable, superiors the quiet, lots anyone."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from support import small_world
+from thermidor.mechanisms.offices import fill_vacancies, selection_score, vacate
+from thermidor.model.world import ELECTION, HOLDER, MEMBER, NOMINATION, SORTITION, STAFF, World
+
+unit = st.floats(0.0, 1.0)
+
+
+def score1(rule: int, capacity=0.5, activity=0.5, identification=0.5, opposition=0.0) -> float:
+    return float(
+        selection_score(
+            np.array([rule]),
+            np.array([capacity]),
+            np.array([activity]),
+            np.array([identification]),
+            np.array([opposition]),
+            np.zeros(1),
+        )[0]
+    )
+
+
+# --- selection_score ------------------------------------------------------------------------
+
+
+@given(a=unit, b=unit, other=unit)
+def test_an_electorate_prefers_the_capable_active_and_loyal_to_the_class(a, b, other):
+    low, high = sorted((a, b))
+    assert score1(ELECTION, capacity=high) >= score1(ELECTION, capacity=low)
+    assert score1(ELECTION, activity=high) >= score1(ELECTION, activity=low)
+    assert score1(ELECTION, identification=high) >= score1(ELECTION, identification=low)
+    del other
+
+
+@given(a=unit, b=unit)
+def test_a_superior_prefers_the_quiet_and_the_detached(a, b):
+    low, high = sorted((a, b))
+    assert score1(NOMINATION, activity=low) >= score1(NOMINATION, activity=high)
+    assert score1(NOMINATION, identification=low) >= score1(NOMINATION, identification=high)
+
+
+def test_rules_differ_in_what_they_reward():
+    assert score1(ELECTION, activity=1.0) > score1(ELECTION, activity=0.0)
+    assert score1(NOMINATION, activity=1.0) < score1(NOMINATION, activity=0.0)
+    assert score1(NOMINATION, opposition=1.0) < score1(NOMINATION, opposition=0.0)
+    assert score1(ELECTION, opposition=1.0) == score1(ELECTION, opposition=0.0)
+
+
+@given(c=unit, a=unit, i=unit, o=st.sampled_from([0.0, 1.0]))
+def test_a_lot_ignores_everything(c, a, i, o):
+    assert score1(SORTITION, c, a, i, o) == 0.0
+
+
+def test_noise_is_added():
+    noise = np.array([0.0, 0.07])
+    out = selection_score(
+        np.array([SORTITION, SORTITION]), np.zeros(2), np.zeros(2), np.zeros(2), np.zeros(2), noise
+    )
+    np.testing.assert_allclose(out, noise)
+
+
+# --- vacate ---------------------------------------------------------------------------------
+
+
+def test_vacate_frees_the_holder_and_closes_the_cases(tiny):
+    m, off = tiny.members, tiny.offices
+    ids = np.flatnonzero(off.holder >= 0)[:5]
+    holders = off.holder[ids].copy()
+    off.open_abuses[ids] = 2
+    off.known_frac[ids] = 0.8
+    off.known_age[ids] = 4
+    off.tenure[ids] = 9
+    vacate(tiny, ids)
+    assert (off.holder[ids] == -1).all()
+    assert (m.role[holders] == MEMBER).all()
+    assert (m.post[holders] == -1).all()
+    assert (off.open_abuses[ids] == 0).all()
+    assert (off.known_frac[ids] == 0.0).all()
+    assert (off.known_age[ids] == 0).all()
+    assert (off.tenure[ids] == 0).all()
+
+
+def test_vacating_a_vacant_office_touches_nobody(tiny):
+    m, off = tiny.members, tiny.offices
+    office = int(np.flatnonzero(off.holder >= 0)[0])
+    vacate(tiny, np.array([office]))
+    role, post = m.role.copy(), m.post.copy()
+    vacate(tiny, np.array([office]))
+    np.testing.assert_array_equal(m.role, role)
+    np.testing.assert_array_equal(m.post, post)
+
+
+# --- fill_vacancies -------------------------------------------------------------------------
+
+
+def _check_consistent(world: World) -> None:
+    m, off, tree = world.members, world.offices, world.offices.tree
+    occupied = np.flatnonzero(off.holder >= 0)
+    holders = off.holder[occupied]
+    assert np.unique(holders).size == holders.size  # nobody holds two offices
+    assert m.present[holders].all()
+    assert (m.role[holders] == HOLDER).all()
+    np.testing.assert_array_equal(m.post[holders], occupied)
+    assert (m.role == HOLDER).sum() == holders.size
+    bottom = occupied[tree.cell[occupied] >= 0]
+    np.testing.assert_array_equal(m.cell[off.holder[bottom]], tree.cell[bottom])
+
+
+def test_the_built_world_is_consistent_and_full(tiny):
+    _check_consistent(tiny)
+    assert (tiny.offices.holder >= 0).all()
+
+
+def test_fill_refills_every_office_after_a_clean_sweep(tiny, rng):
+    off = tiny.offices
+    vacate(tiny, np.arange(off.size))
+    assert (off.holder < 0).all()
+    for _ in range(off.tree.depth + 2):
+        fill_vacancies(tiny, rng)
+    _check_consistent(tiny)
+    assert (off.holder >= 0).all()
+
+
+def test_fill_promotes_into_higher_offices_and_refills_below(tiny, rng):
+    m, off, tree = tiny.members, tiny.offices, tiny.offices.tree
+    top = int(np.flatnonzero((tree.level == 0) & (tree.branch == 0))[0])
+    children = np.flatnonzero(tree.parent == top)
+    child_holders = set(off.holder[children].tolist())
+    vacate(tiny, np.array([top]))
+    fill_vacancies(tiny, rng)
+    assert int(off.holder[top]) in child_holders
+    _check_consistent(tiny)
+    del m
+
+
+def test_new_holders_start_afresh(tiny, rng):
+    off = tiny.offices
+    office = int(off.tree.bottom_of[0, 2])
+    vacate(tiny, np.array([office]))
+    off.inflation[office] = 3.0
+    off.term_left[office] = -4
+    fill_vacancies(tiny, rng)
+    assert off.holder[office] >= 0
+    assert off.tenure[office] == 0
+    assert off.inflation[office] == 1.0
+    assert off.term_left[office] == off.term[office]
+
+
+def test_holders_of_party_offices_join_the_party(tiny, rng):
+    m, off = tiny.members, tiny.offices
+    party_offices = np.flatnonzero(off.tree.branch == tiny.party_branch)
+    m.party[:] = False
+    vacate(tiny, party_offices)
+    for _ in range(off.tree.depth + 2):
+        fill_vacancies(tiny, rng)
+    assert m.party[off.holder[party_offices]].all()
+
+
+def test_staff_and_absent_members_are_not_candidates(tiny, rng):
+    m, off, tree = tiny.members, tiny.offices, tiny.offices.tree
+    bottom = tree.bottom_of.ravel()
+    absent = np.flatnonzero(m.present & (m.role == MEMBER))[::2]
+    m.present[absent] = False
+    staff = np.flatnonzero(m.role == STAFF)
+    vacate(tiny, bottom)
+    for _ in range(3):
+        fill_vacancies(tiny, rng)
+    holders = off.holder[bottom]
+    holders = holders[holders >= 0]
+    assert not np.isin(holders, absent).any()
+    assert not np.isin(holders, staff).any()
+
+
+def _bottom_picks(rule: int, seed: int) -> tuple[float, float]:
+    """Mean activity and capacity of the members filling every bottom office under ``rule``."""
+    world = small_world("meta.members=500", seed=seed)
+    m, off, tree = world.members, world.offices, world.offices.tree
+    bottom = tree.bottom_of.ravel()
+    off.rule[:] = rule
+    vacate(world, bottom)
+    fill_vacancies(world, np.random.default_rng(seed))
+    chosen = off.holder[bottom]
+    chosen = chosen[chosen >= 0]
+    return float(m.activity[chosen].mean()), float(m.capacity[chosen].mean())
+
+
+def test_elected_bottom_holders_are_more_active_than_nominated_ones():
+    elected = np.array([_bottom_picks(ELECTION, s) for s in range(3)]).mean(axis=0)
+    nominated = np.array([_bottom_picks(NOMINATION, s) for s in range(3)]).mean(axis=0)
+    drawn = np.array([_bottom_picks(SORTITION, s) for s in range(3)]).mean(axis=0)
+    assert elected[0] > drawn[0] + 0.05 > nominated[0] + 0.1  # activity
+    assert elected[1] > nominated[1]  # capacity
+
+
+def _promotion(world: World, rule: int) -> tuple[int, np.ndarray]:
+    """A vacant middle office of branch 0 with identical candidates below it."""
+    m, off, tree = world.members, world.offices, world.offices.tree
+    office = int(tree.parent[tree.bottom_of[0, 0]])
+    children = np.flatnonzero(tree.parent == office)
+    off.rule[office] = rule
+    vacate(world, np.array([office]))
+    cand = off.holder[children]
+    m.capacity[cand] = 0.5
+    m.activity[cand] = 0.5
+    m.identification[cand] = 0.5
+    m.opposition[cand] = False
+    off.inflation[children] = 1.0
+    return office, children
+
+
+def test_a_superior_promotes_the_best_reporter(tiny, rng):
+    off = tiny.offices
+    office, children = _promotion(tiny, NOMINATION)
+    star = children[3]
+    off.inflation[star] = 10.0
+    expected = int(off.holder[star])
+    fill_vacancies(tiny, rng)
+    assert off.holder[office] == expected
+
+
+def test_an_electorate_ignores_reports_and_promotes_the_capable(tiny, rng):
+    m, off = tiny.members, tiny.offices
+    office, children = _promotion(tiny, ELECTION)
+    off.inflation[children[3]] = 10.0
+    able = children[1]
+    m.capacity[off.holder[able]] = 1.0
+    expected = int(off.holder[able])
+    fill_vacancies(tiny, rng)
+    assert off.holder[office] == expected
+
+
+def test_a_superior_passes_over_the_opposition(tiny, rng):
+    m, off = tiny.members, tiny.offices
+    office, children = _promotion(tiny, NOMINATION)
+    m.opposition[off.holder[children]] = True
+    quiet = children[2]
+    m.opposition[off.holder[quiet]] = False
+    expected = int(off.holder[quiet])
+    fill_vacancies(tiny, rng)
+    assert off.holder[office] == expected
