@@ -67,7 +67,8 @@ def _members(
     start = n0
     for step, index, k in schedule:
         cohort[start : start + k] = index
-        queue[step] = np.arange(start, start + k)
+        arriving = np.arange(start, start + k)  # waves may overlap: add, never replace
+        queue[step] = np.concatenate([queue[step], arriving]) if step in queue else arriving
         start += k
     stratum = rng.choice(len(soc.strata), size=n, p=[s.share for s in soc.strata]).astype(np.int8)
 
