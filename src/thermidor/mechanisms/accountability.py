@@ -26,6 +26,7 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
+from thermidor.engine.kernels import income_census
 from thermidor.mechanisms.base import Params
 from thermidor.mechanisms.offices import fill_vacancies, vacate
 from thermidor.model.world import ELECTION, NOMINATION, SORTITION
@@ -79,33 +80,56 @@ def _tally_cells(
     knows: np.ndarray,
     voicing: np.ndarray,
     activity: np.ndarray,
-    deterred: np.ndarray,
-    tolerance: np.ndarray,
+    fear: np.ndarray,
+    legitimacy: np.ndarray,
+    uniforms: np.ndarray,
     income_bottom: np.ndarray,
     party_branch: int,
+    exposed: float,
+    privilege_tolerance: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One pass over members: electorate, votes, votes against and petitioners per cell office."""
+    """One pass over members: electorate, votes, votes against and petitioners per cell office.
+
+    A member is deterred when its uniform falls below its fear x ``exposed``
+    (what the secret ballot leaves); it tolerates an income ratio of
+    ``privilege_tolerance`` x (0.5 + legitimacy).
+    """
     n_b, n_cells = income_bottom.shape
-    electorate = np.zeros((n_b, n_cells))
-    votes = np.zeros((n_b, n_cells))
-    against = np.zeros((n_b, n_cells))
-    petitioners = np.zeros((n_b, n_cells))
+    # one row per cell (a recruit's cell is anywhere): income ratio, then per branch the
+    # electorate, votes, votes against and petitioners
+    work = np.zeros((n_cells, 5 * n_b))
+    for c in range(n_cells):
+        for b in range(n_b):
+            work[c, b] = income_bottom[b, c]
+    left = np.float32(exposed)
+    scale = np.float32(privilege_tolerance)
     for i in range(cell.size):
         if not present[i]:
             continue
         c = cell[i]
         a = activity[i]
+        deterred = uniforms[i] < fear[i] * left
+        tolerance = np.float64(scale * (np.float32(0.5) + legitimacy[i]))
+        member_of_party = party[i]
+        known = knows[i]
+        voiced = voicing[i]
+        row = work[c]
         for b in range(n_b):
-            if b == party_branch and not party[i]:
+            if b == party_branch and not member_of_party:
                 continue
-            electorate[b, c] += 1.0
-            votes[b, c] += a
-            knows_b = (knows[i] >> b) & 1
-            if (knows_b and not deterred[i]) or income_bottom[b, c] > tolerance[i]:
-                against[b, c] += a
-            if knows_b and voicing[i]:
-                petitioners[b, c] += 1.0
-    return electorate, votes, against, petitioners
+            row[n_b + b] += 1.0
+            row[2 * n_b + b] += a
+            knows_b = (known >> b) & 1
+            if (knows_b and not deterred) or row[b] > tolerance:
+                row[3 * n_b + b] += a
+            if knows_b and voiced:
+                row[4 * n_b + b] += 1.0
+    return (
+        np.ascontiguousarray(work[:, n_b : 2 * n_b].T),
+        np.ascontiguousarray(work[:, 2 * n_b : 3 * n_b].T),
+        np.ascontiguousarray(work[:, 3 * n_b : 4 * n_b].T),
+        np.ascontiguousarray(work[:, 4 * n_b :].T),
+    )
 
 
 def _bottom_votes(
@@ -113,8 +137,7 @@ def _bottom_votes(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Votes cast, votes against, petition share and turnout for every bottom office."""
     m, off, tree = world.members, world.offices, world.offices.tree
-    deterred = rng.random(m.size, dtype=np.float32) < m.fear * (1.0 - params.secret_ballot)
-    tolerance = (params.privilege_tolerance * (0.5 + m.legitimacy)).astype(np.float64)
+    uniforms = rng.random(m.size, dtype=np.float32)
     electorate, votes_b, against_b, petitioners = _tally_cells(
         m.cell,
         m.present,
@@ -122,10 +145,13 @@ def _bottom_votes(
         m.knows,
         m.voicing,
         m.activity,
-        deterred,
-        tolerance,
+        m.fear,
+        m.legitimacy,
+        uniforms,
         income_ratio[tree.bottom_of].astype(np.float64),
         world.party_branch,
+        1.0 - params.secret_ballot,
+        params.privilege_tolerance,
     )
     votes, against = np.zeros(off.size), np.zeros(off.size)
     petition, turnout = np.zeros(off.size), np.zeros(off.size)
@@ -155,8 +181,8 @@ def _upper_votes(
 
 def _income_ratio(world: World) -> np.ndarray:
     m, off = world.members, world.offices
-    rank_and_file = m.present & (m.role == 0)
-    mean_income = float(m.wage[rank_and_file].mean()) if rank_and_file.any() else 1.0
+    census = income_census(m.present, m.role, m.wage, m.privilege)
+    mean_income = float(np.float32(census[2] / census[1])) if census[1] > 0 else 1.0
     holder = np.maximum(off.holder, 0)
     ratio = m.wage[holder] * m.privilege[holder] / mean_income
     return np.where(off.holder >= 0, ratio, 0.0)
@@ -237,23 +263,35 @@ def _member_experience(
     present: np.ndarray,
     knows: np.ndarray,
     voicing: np.ndarray,
-    fell: np.ndarray,
-    dead_end: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    n_b = fell.shape[0]
-    success = np.zeros(cell.size, dtype=np.bool_)
-    futile = np.zeros(cell.size, dtype=np.bool_)
+    outcome: np.ndarray,
+    voice_count: np.ndarray,
+    success: np.ndarray,
+    futility: np.ndarray,
+) -> None:
+    """In place: success (an abuser one knew of fell) and futility (spoke to a dead end, no
+    success), 1 or 0; ``voice_count`` counts the futile. ``outcome[cell, branch]`` is
+    1 where the local office's holder fell, 2 where voice there met a dead end."""
+    n_b = outcome.shape[1]
     for i in range(cell.size):
-        if not present[i] or knows[i] == 0:
+        success[i] = 0.0
+        futility[i] = 0.0
+        known = knows[i]
+        if not present[i] or known == 0:
             continue
         c = cell[i]
+        won = False
+        futile = False
         for b in range(n_b):
-            if (knows[i] >> b) & 1:
-                if fell[b, c]:
-                    success[i] = True
-                elif voicing[i] and dead_end[b, c]:
-                    futile[i] = True
-    return success, futile & ~success
+            if (known >> b) & 1:
+                if outcome[c, b] == 1:
+                    won = True
+                elif voicing[i] and outcome[c, b] == 2:
+                    futile = True
+        if won:
+            success[i] = 1.0
+        elif futile:
+            futility[i] = 1.0
+            voice_count[i] += 1
 
 
 def _experience(
@@ -264,7 +302,7 @@ def _experience(
     bottom = tree.bottom_of
     fell = sanctioned[bottom]
     dead_end = (world.offices.rule[bottom] == NOMINATION) | (election[bottom] & ~voted_out[bottom])
-    success, in_vain = _member_experience(m.cell, m.present, m.knows, m.voicing, fell, dead_end)
-    m.success = success.astype(np.float32)
-    m.futility = in_vain.astype(np.float32)
-    m.voice_count[in_vain] += 1
+    outcome = np.where(fell, 1, np.where(dead_end, 2, 0)).astype(np.uint8).T.copy()
+    _member_experience(
+        m.cell, m.present, m.knows, m.voicing, outcome, m.voice_count, m.success, m.futility
+    )

@@ -24,15 +24,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from pydantic import Field
 
 from thermidor.mechanisms.base import Params
-from thermidor.mechanisms.offices import opportunity
+from thermidor.mechanisms.offices import cell_opportunity, opportunity
 from thermidor.model.world import HOLDER
 
 if TYPE_CHECKING:
     from thermidor.model.world import World
+
+__all__ = ["ActivityParams", "activity_change", "capacity_change", "opportunity", "step"]
 
 
 class ActivityParams(Params):
@@ -102,26 +105,90 @@ def activity_change(
     return gain - loss
 
 
+@numba.njit(cache=True, nogil=True)
+def _exercise(
+    cell: np.ndarray,
+    present: np.ndarray,
+    role: np.ndarray,
+    opportunity_: np.ndarray,
+    activity: np.ndarray,
+    capacity: np.ndarray,
+    success: np.ndarray,
+    futility: np.ndarray,
+    fear: np.ndarray,
+    hardship: np.ndarray,
+    coef: np.ndarray,
+    education: float,
+    holder: int,
+) -> None:
+    """In place: ``capacity_change`` then ``activity_change`` (with the new capacity), clipped,
+    for present members (float32, as numpy). ``coef`` holds ActivityParams in field order."""
+    c = coef.astype(np.float32)
+    success_gain, futility_loss, fear_loss, hardship_loss = c[0], c[1], c[2], c[3]
+    disuse_loss, opportunity_gain, gate, learn = c[4], c[5], c[6], c[7]
+    office_learn, education_gain, decay = c[8], c[9], c[10]
+    taught_rate = education_gain * np.float32(education)
+    one, zero = np.float32(1.0), np.float32(0.0)
+    for i in range(cell.size):
+        if not present[i]:
+            continue
+        opp = opportunity_[cell[i]]
+        act, cap = activity[i], capacity[i]
+        exercise = act * opp
+        in_office = one if role[i] == holder else zero
+        change = (
+            learn * exercise * (np.float32(0.2) + cap) * (one - cap)
+            + office_learn * in_office * (one - cap)
+            + taught_rate * (one - cap)
+            - decay * cap * (one - exercise)
+        )
+        cap = min(max(cap + change, zero), one)
+        capacity[i] = cap
+        f = fear[i]
+        gain = (
+            success_gain * success[i]
+            + opportunity_gain * opp * (one - gate + gate * cap) * (one - f)
+        ) * (one - act)
+        loss = (
+            futility_loss * futility[i]
+            + fear_loss * f
+            + hardship_loss * hardship[i]
+            + disuse_loss * (one - opp)
+        ) * act
+        activity[i] = min(max(act + (gain - loss), zero), one)
+
+
 def step(world: World, params: ActivityParams, rng: np.random.Generator) -> None:
     del rng
     m = world.members
-    opp = opportunity(world)
-    exercise = m.activity * opp
-    in_office = (m.role == HOLDER).astype(np.float32)
-    present = m.present  # members not yet recruited keep the levels their cohort gives them
-    capacity = np.clip(
-        m.capacity
-        + capacity_change(m.capacity, exercise, in_office, world.policy.education, params),
-        0.0,
-        1.0,
+    coef = np.array(
+        [
+            params.success_gain,
+            params.futility_loss,
+            params.fear_loss,
+            params.hardship_loss,
+            params.disuse_loss,
+            params.opportunity_gain,
+            params.capacity_gate,
+            params.learn,
+            params.office_learn,
+            params.education_gain,
+            params.decay,
+        ]
     )
-    m.capacity = np.where(present, capacity, m.capacity).astype(np.float32)
-    activity = np.clip(
-        m.activity
-        + activity_change(
-            m.activity, m.capacity, opp, m.success, m.futility, m.fear, m.hardship, params
-        ),
-        0.0,
-        1.0,
+    # members not yet recruited keep the levels their cohort gives them
+    _exercise(
+        m.cell,
+        m.present,
+        m.role,
+        cell_opportunity(world),
+        m.activity,
+        m.capacity,
+        m.success,
+        m.futility,
+        m.fear,
+        m.hardship,
+        coef,
+        world.policy.education,
+        HOLDER,
     )
-    m.activity = np.where(present, activity, m.activity).astype(np.float32)

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from pydantic import Field
 
-from thermidor.engine.kernels import count_flagged_neighbours
+from thermidor.engine.kernels import state_census, threshold_cascade, threshold_round
 from thermidor.mechanisms.base import Params
-from thermidor.mechanisms.offices import opportunity
+from thermidor.mechanisms.offices import cell_opportunity
 from thermidor.model.world import ELECTION, SORTITION
 
 if TYPE_CHECKING:
@@ -58,12 +59,51 @@ class CrisisParams(Params):
     max_rounds: int = Field(100, ge=1, le=10_000, description="cascade rounds at a crisis")
 
 
+@numba.njit(cache=True, nogil=True)
+def _willingness(
+    cell: np.ndarray,
+    present: np.ndarray,
+    opportunity_: np.ndarray,
+    activity: np.ndarray,
+    legitimacy: np.ndarray,
+    hardship: np.ndarray,
+    fear: np.ndarray,
+    stake_floor: float,
+    fear_weight: float,
+) -> tuple[np.ndarray, float, int]:
+    """Willingness of each member (0 for the absent); the present's total hardship and count."""
+    out = np.zeros(cell.size, dtype=np.float32)
+    floor, fw, one = np.float32(stake_floor), np.float32(fear_weight), np.float32(1.0)
+    hardship_sum = 0.0
+    here = 0
+    for i in range(cell.size):
+        if present[i]:
+            stake = floor + (one - floor) * opportunity_[cell[i]]
+            out[i] = activity[i] * legitimacy[i] * stake * (one - hardship[i]) - fw * fear[i]
+            hardship_sum += hardship[i]
+            here += 1
+    return out, hardship_sum, here
+
+
 def willingness(world: World, params: CrisisParams) -> np.ndarray:
     """How ready each member is to defend the regime, before others' example."""
+    return _willingness_and_hardship(world, params)[0]
+
+
+def _willingness_and_hardship(world: World, params: CrisisParams) -> tuple[np.ndarray, float, int]:
     m = world.members
-    stake = params.stake_floor + (1.0 - params.stake_floor) * opportunity(world)
-    w = m.activity * m.legitimacy * stake * (1.0 - m.hardship) - params.fear_weight * m.fear
-    return np.where(m.present, w, 0.0).astype(np.float32)
+    # activity x legitimacy x stake x (1 - hardship) - fear, stake from one's offices
+    return _willingness(
+        m.cell,
+        m.present,
+        cell_opportunity(world),
+        m.activity,
+        m.legitimacy,
+        m.hardship,
+        m.fear,
+        params.stake_floor,
+        params.fear_weight,
+    )
 
 
 def cascade_round(
@@ -71,47 +111,72 @@ def cascade_round(
 ) -> np.ndarray:
     """One synchronous round of the threshold rule from the current mobilised set."""
     net, m = world.network, world.members
-    rows = np.flatnonzero(m.present & (will >= commitment))
-    share = count_flagged_neighbours(net.indptr, net.indices, mobilised, rows)
-    share /= np.maximum(net.degree[rows], 1).astype(np.float32)
-    out = np.zeros(m.size, dtype=bool)
-    out[rows] = share + will[rows] >= m.threshold[rows]
-    return out
+    return threshold_round(
+        net.indptr, net.indices, net.degree, mobilised, m.present, will, m.threshold, commitment
+    )
 
 
 def run_cascade(world: World, will: np.ndarray, params: CrisisParams) -> np.ndarray:
-    """Cascade to its fixed point from the self-starters; nobody who joins stops."""
-    m = world.members
-    mobilised = m.present & (will >= m.threshold) & (will >= params.commitment)
-    for _ in range(params.max_rounds):
-        grown = mobilised | cascade_round(world, mobilised, will, params.commitment)
-        if np.array_equal(grown, mobilised):
-            break
-        mobilised = grown
-    return mobilised
+    """Cascade to its fixed point from the self-starters; nobody who joins stops.
+
+    The synchronous rounds of ``cascade_round``, at most ``max_rounds`` of them,
+    run as one frontier pass over the edges (``threshold_cascade``).
+    """
+    m, net = world.members, world.network
+    starters = m.present & (will >= m.threshold) & (will >= np.float32(params.commitment))
+    return threshold_cascade(
+        net.indptr,
+        net.indices,
+        net.degree,
+        starters,
+        m.present,
+        will,
+        m.threshold,
+        params.commitment,
+        params.max_rounds,
+    )
 
 
-def control_index(world: World) -> float:
-    """Accountable power (offices answering below, weighted by cells served) x effective voice."""
-    off, m = world.offices, world.members
+def control_from_census(world: World, sums: np.ndarray) -> float:
+    """``control_index`` given ``census(world)``, the sums over members present."""
+    off = world.offices
     answers_below = (off.rule == ELECTION) | (off.rule == SORTITION)
     weight = off.tree.cells_served.astype(np.float64)
     power = float((weight * answers_below).sum() / weight.sum())
-    present = m.present
-    if not present.any():
+    if sums[0] == 0:
         return 0.0
-    voice = float((m.activity[present] * (1.0 - m.fear[present])).mean())
+    voice = float(sums[6] / sums[0])
     holders = float((off.holder >= 0).sum())
     staff = float(off.staff.sum())
     answerable_share = holders / max(holders + staff, 1.0)
     return power * voice * (0.5 + 0.5 * answerable_share)
 
 
+def census(world: World) -> np.ndarray:
+    """``state_census`` of the members: sums over those present (see the kernel)."""
+    m = world.members
+    return state_census(
+        m.present,
+        m.activity,
+        m.capacity,
+        m.hardship,
+        m.fear,
+        m.legitimacy,
+        m.opposition,
+        m.mobilised,
+    )
+
+
+def control_index(world: World) -> float:
+    """Accountable power (offices answering below, weighted by cells served) x effective voice."""
+    return control_from_census(world, census(world))
+
+
 def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
     m, tally = world.members, world.tally
-    will = willingness(world, params)
+    will, hardship_sum, n_present = _willingness_and_hardship(world, params)
     m.mobilised = cascade_round(world, m.mobilised, will, params.commitment)
-    hardship = float(m.hardship[m.present].mean()) if m.present.any() else 0.0
+    hardship = hardship_sum / n_present if n_present > 0 else 0.0
     drawn = rng.random() < params.hazard_hardship * hardship
     tally.crisis = world.pending_crisis or bool(drawn)
     world.pending_crisis = False
@@ -119,7 +184,7 @@ def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
     if not tally.crisis:
         return
     mobilised = run_cascade(world, will, params)
-    share = float(mobilised.sum() / max(m.present.sum(), 1))
+    share = float(np.count_nonzero(mobilised) / max(n_present, 1))
     control = control_index(world)
     fell = share < params.needed and control < params.restricted
     tally.mobilised_at_crisis = share

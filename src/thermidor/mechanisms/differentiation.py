@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from pydantic import Field
 
+from thermidor.engine.kernels import income_census
 from thermidor.mechanisms.base import Params
-from thermidor.model.world import MEMBER
 
 if TYPE_CHECKING:
     from thermidor.model.world import World
@@ -59,24 +60,65 @@ def identification_loss(privilege: np.ndarray, params: DifferentiationParams) ->
     return (params.tenure_decay + params.privilege_decay * np.log(privilege)).astype(np.float32)
 
 
+@numba.njit(cache=True, nogil=True)
+def _differentiate(
+    present: np.ndarray,
+    role: np.ndarray,
+    wage: np.ndarray,
+    privilege: np.ndarray,
+    identification: np.ndarray,
+    base_identification: np.ndarray,
+    income_ceiling: float,
+    growth: float,
+    tenure_decay: float,
+    privilege_decay: float,
+    recovery: float,
+) -> None:
+    """In place: ``privilege_ceiling``, growth and ``identification_loss`` in the apparatus;
+    privilege 1 and recovery of identification in the ranks (float32, as numpy)."""
+    top = np.float32(income_ceiling)
+    one = np.float32(1.0)
+    g, td, pd, r = (
+        np.float32(growth),
+        np.float32(tenure_decay),
+        np.float32(privilege_decay),
+        np.float32(recovery),
+    )
+    for i in range(present.size):
+        if not present[i]:
+            continue
+        ident = identification[i]
+        if role[i] != 0:
+            ceiling = max(one, top / wage[i])
+            priv = privilege[i]
+            priv = min(priv + g * (one - ident) * (ceiling - priv), ceiling)
+            privilege[i] = priv
+            identification[i] = max(np.float32(0.0), ident - (td + pd * np.log(priv)))
+        else:
+            privilege[i] = one
+            identification[i] = ident + r * (base_identification[i] - ident)
+
+
 def step(world: World, params: DifferentiationParams, rng: np.random.Generator) -> None:
     del rng  # deterministic
     m = world.members
-    in_apparatus = m.present & (m.role != MEMBER)
-    rank_and_file = m.present & (m.role == MEMBER)
-    if not rank_and_file.any():
+    census = income_census(m.present, m.role, m.wage, m.privilege)
+    if census[1] == 0:  # no rank and file
         return
-    mean_wage = float(m.wage[rank_and_file].mean())
-    app = np.flatnonzero(in_apparatus)
-    ceiling = privilege_ceiling(m.wage[app], mean_wage, world.policy.privilege_cap, params)
-    priv = m.privilege[app]
-    greed = 1.0 - m.identification[app]
-    priv = priv + params.privilege_growth * greed * (ceiling - priv)
-    m.privilege[app] = np.minimum(priv, ceiling)  # a cap binds at once
-    m.identification[app] = np.maximum(
-        0.0, m.identification[app] - identification_loss(m.privilege[app], params)
+    mean_wage = census[2] / census[1]
+    ratio = (
+        params.uncapped_ratio if world.policy.privilege_cap is None else world.policy.privilege_cap
     )
-    out = np.flatnonzero(rank_and_file)
-    m.privilege[out] = 1.0
-    ident = m.identification[out]
-    m.identification[out] = ident + params.recovery * (m.base_identification[out] - ident)
+    _differentiate(
+        m.present,
+        m.role,
+        m.wage,
+        m.privilege,
+        m.identification,
+        m.base_identification,
+        ratio * mean_wage,
+        params.privilege_growth,
+        params.tenure_decay,
+        params.privilege_decay,
+        params.recovery,
+    )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from pydantic import Field
 
@@ -37,6 +38,21 @@ def active(shock_start: int, duration: int, step: int) -> bool:
     return shock_start <= step < shock_start + duration
 
 
+@numba.njit(cache=True, nogil=True)
+def _relax_hardship(
+    stratum: np.ndarray,
+    wage_category: np.ndarray,
+    hardship: np.ndarray,
+    target: np.ndarray,
+    relax: float,
+) -> None:
+    """In place: hardship moves toward ``target[stratum, wage_category]``."""
+    rate = np.float32(relax)
+    for i in range(hardship.size):
+        h = hardship[i]
+        hardship[i] = h + rate * (target[stratum[i], wage_category[i]] - h)
+
+
 def make_step(scenario: Scenario, recruit_queue: dict[int, np.ndarray]):
     """Bind the scenario's shock schedule into a step function."""
     strata = scenario.society.strata
@@ -45,26 +61,30 @@ def make_step(scenario: Scenario, recruit_queue: dict[int, np.ndarray]):
     base_temptation = scenario.economy.market_temptation
     categories = scenario.society.wage_categories
 
+    # the target depends on a member only through (stratum, wage category): a small table
+    strata_grid = np.repeat(np.arange(len(strata)), categories + 1).reshape(len(strata), -1)
+    category_grid = np.tile(np.arange(categories + 1, dtype=np.int8), (len(strata), 1))
+    low_paid = 1.0 - (category_grid - 1) / max(categories - 1, 1)
+
     def step(world: World, params: EconomyParams, rng: np.random.Generator) -> None:
         del rng
         m, t = world.members, world.step
-        target = base_hardship[m.stratum].copy()
+        target = base_hardship[strata_grid].copy()
         temptation = base_temptation
-        low_paid = 1.0 - (m.wage_category - 1) / max(categories - 1, 1)
         for shock in scenario.shocks:
             if not active(shock.start, shock.duration, t):
                 continue
             if shock.kind in ("harvest", "crisis"):
-                target += shock.magnitude * vulnerability[m.stratum]
+                target += shock.magnitude * vulnerability[strata_grid]
             elif shock.kind == "unemployment":
-                target += shock.magnitude * vulnerability[m.stratum] * low_paid
+                target += shock.magnitude * vulnerability[strata_grid] * low_paid
             elif shock.kind == "market":
                 temptation += shock.magnitude
             if shock.kind == "crisis" and t == shock.start:
                 world.pending_crisis = True
         world.policy.market_temptation = float(min(temptation, 1.0))
         np.clip(target, 0.0, 1.0, out=target)
-        m.hardship = (m.hardship + params.hardship_relax * (target - m.hardship)).astype(np.float32)
+        _relax_hardship(m.stratum, m.wage_category, m.hardship, target, params.hardship_relax)
         arriving = recruit_queue.get(t)
         if arriving is not None:
             m.present[arriving] = True

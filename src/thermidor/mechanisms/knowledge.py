@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
-from thermidor.engine.kernels import cell_bit_counts, count_bit_neighbours_in_group
+from thermidor.engine.kernels import lapse_knowledge, spread_knowledge
 from thermidor.mechanisms.base import Params
 
 if TYPE_CHECKING:
@@ -58,20 +58,31 @@ def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> Non
     weights = (1 << np.arange(n_b)).astype(np.uint8)
     open_bottom = off.open_abuses[tree.bottom_of] > 0  # (branches, cells)
     open_bits = (open_bottom * weights[:, None]).sum(axis=0).astype(np.uint8)
-    relevant = np.where(m.present, open_bits[m.cell], 0).astype(np.uint8)
-    m.knows &= relevant  # knowledge lapses when the case is closed
+    # closed cases lapse; the per-cell counts of who knows follow every change of ``knows``
+    relevant, counts = lapse_knowledge(m.cell, m.present, m.knows, open_bits, n_b)
     rows = np.flatnonzero(relevant)
     net = world.network
-    # only workmates' knowledge is about one's own cell's offices
-    told = count_bit_neighbours_in_group(net.indptr, net.indices, m.knows, n_b, rows, m.cell)
-    p = learning_probability(told, transparency, params)
-    learned = rng.random((rows.size, n_b), dtype=np.float32) < p
-    m.knows[rows] |= (learned * weights).sum(axis=1).astype(np.uint8) & relevant[rows]
+    uniforms = rng.random((rows.size, n_b), dtype=np.float32)
+    # learning_probability, fused; only workmates' knowledge is about one's own cell's offices
+    most = int(net.degree.max()) if net.degree.size else 0
+    stay_by_tellers = np.power(np.float32(1.0 - params.tell), np.arange(most + 1, dtype=np.float32))
+    spread_knowledge(
+        net.indptr,
+        net.indices,
+        m.cell,
+        m.knows,
+        rows,
+        relevant,
+        uniforms,
+        1.0 - params.witness * (1.0 + transparency),
+        stay_by_tellers,
+        1.0 - params.press * transparency,
+        counts,
+    )
 
-    present, knowers = cell_bit_counts(m.cell, m.present, m.knows, n_b, world.n_cells)
-    safe = np.maximum(present, 1.0)
+    safe = np.maximum(counts[:, 0], 1.0)
     for b in range(n_b):
-        off.known_frac[tree.bottom_of[b]] = knowers[b] / safe
+        off.known_frac[tree.bottom_of[b]] = counts[:, 1 + b] / safe
 
     upper = np.flatnonzero(tree.parent >= 0)
     parent = tree.parent[upper]

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from pydantic import Field
 
+from thermidor.engine.kernels import income_census
 from thermidor.mechanisms.base import Params
-from thermidor.mechanisms.offices import opportunity
-from thermidor.model.world import MEMBER
+from thermidor.mechanisms.offices import cell_opportunity
 
 if TYPE_CHECKING:
     from thermidor.model.world import World
@@ -67,24 +68,71 @@ def legitimacy_target(
 def privilege_ratio(world: World) -> float:
     """Mean income inside the apparatus / mean income outside it (1 with no apparatus)."""
     m = world.members
-    income = m.wage * m.privilege
-    inside = m.present & (m.role != MEMBER)
-    outside = m.present & (m.role == MEMBER)
-    if not inside.any() or not outside.any():
+    census = income_census(m.present, m.role, m.wage, m.privilege)
+    if census[4] == 0 or census[1] == 0:
         return 1.0
-    return float(income[inside].mean() / income[outside].mean())
+    return float((census[5] / census[4]) / (census[3] / census[1]))
+
+
+@numba.njit(cache=True, nogil=True)
+def _judge(
+    cell: np.ndarray,
+    present: np.ndarray,
+    knows: np.ndarray,
+    hardship: np.ndarray,
+    success: np.ndarray,
+    opportunity_: np.ndarray,
+    legitimacy: np.ndarray,
+    coef: np.ndarray,
+    gap: float,
+) -> None:
+    """In place: ``legitimacy_target`` and the move toward it for present members (float32).
+
+    ``coef`` = (rate, abuse, privilege, hardship, voice, exclusion weights).
+    """
+    c = coef.astype(np.float32)
+    rate, abuse_w, hardship_w, voice_w, exclusion_w = c[0], c[1], c[3], c[4], c[5]
+    one, zero = np.float32(1.0), np.float32(0.0)
+    gap_loss = np.float32(coef[2] * gap)
+    for i in range(cell.size):
+        if not present[i]:
+            continue
+        knows_any = one if knows[i] > 0 else zero
+        excluded = one - opportunity_[cell[i]]
+        target = (
+            one
+            - abuse_w * knows_any
+            - gap_loss
+            - hardship_w * hardship[i]
+            + voice_w * success[i]
+            - exclusion_w * excluded
+        )
+        target = min(max(target, zero), one)
+        legitimacy[i] += rate * (target - legitimacy[i])
 
 
 def step(world: World, params: LegitimacyParams, rng: np.random.Generator) -> None:
     del rng
     m = world.members
-    target = legitimacy_target(
-        (m.knows > 0).astype(np.float32),
-        privilege_ratio(world),
+    ratio = privilege_ratio(world)
+    coef = np.array(
+        [
+            params.rate,
+            params.abuse_weight,
+            params.privilege_weight,
+            params.hardship_weight,
+            params.voice_weight,
+            params.exclusion_weight,
+        ]
+    )
+    _judge(
+        m.cell,
+        m.present,
+        m.knows,
         m.hardship,
         m.success,
-        params,
-        excluded=1.0 - opportunity(world),
+        cell_opportunity(world),
+        m.legitimacy,
+        coef,
+        max(0.0, 1.0 - 1.0 / max(ratio, 1e-9)),
     )
-    moved = m.legitimacy + params.rate * (target - m.legitimacy)
-    m.legitimacy = np.where(m.present, moved, m.legitimacy).astype(np.float32)

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from thermidor.engine.aggregate import group_mean, group_sum
+from thermidor.engine.aggregate import group_sum
+from thermidor.engine.kernels import cell_productivity
 from thermidor.mechanisms.base import Params
 from thermidor.mechanisms.offices import fill_vacancies, vacate
 from thermidor.model.world import NOMINATION
@@ -67,8 +68,8 @@ def step(world: World, params: ReportingParams, rng: np.random.Generator) -> Non
         off.inflation, ident, occupied & (off.rule == NOMINATION), params
     ).astype(np.float32)
 
-    productivity = (0.5 + 0.5 * m.capacity) * (1.0 - 0.5 * m.hardship)
-    cell_output = group_mean(m.cell, productivity, m.present, world.n_cells)
+    # mean over each cell's present members of (0.5 + 0.5 capacity)(1 - 0.5 hardship)
+    cell_output = cell_productivity(m.cell, m.present, m.capacity, m.hardship, world.n_cells)
     competence = np.where(occupied, 0.5 + 0.5 * m.capacity[holder], 0.5)
     real = np.zeros(off.size)
     reported = np.zeros(off.size)

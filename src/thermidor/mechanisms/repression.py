@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from pydantic import Field
 
@@ -60,6 +61,25 @@ def punishment_probability(
     return np.clip(intensity * params.punish_rate * target * exposure, 0.0, 1.0)
 
 
+@numba.njit(cache=True, nogil=True)
+def _spread_fear(
+    cell: np.ndarray,
+    present: np.ndarray,
+    fear: np.ndarray,
+    hits: np.ndarray,
+    jump: float,
+    level: float,
+    relax: float,
+) -> None:
+    """In place, for those present: fear relaxes toward ``level``, jumps by ``jump`` per
+    workmate punished."""
+    lv, rate = np.float32(level), np.float32(relax)
+    for i in range(fear.size):
+        if present[i]:
+            f = (fear[i] + rate * (lv - fear[i])) + jump * hits[cell[i]]
+            fear[i] = min(max(f, 0.0), 1.0)
+
+
 def step(world: World, params: RepressionParams, rng: np.random.Generator) -> None:
     m, tally, policy = world.members, world.tally, world.policy
     candidates = np.flatnonzero(m.present & (m.voicing | m.opposition))
@@ -86,7 +106,12 @@ def step(world: World, params: RepressionParams, rng: np.random.Generator) -> No
     tally.punished_this_step = int(punished.size)
 
     hits = group_sum(m.cell[punished], None, world.n_cells)
-    jump = params.fear_jump * hits[m.cell]
-    level = params.fear_level * policy.repression
-    fear = m.fear + params.fear_relax * (level - m.fear) + jump
-    m.fear = np.where(m.present, np.clip(fear, 0.0, 1.0), m.fear).astype(np.float32)
+    _spread_fear(
+        m.cell,
+        m.present,
+        m.fear,
+        hits,
+        params.fear_jump,
+        params.fear_level * policy.repression,
+        params.fear_relax,
+    )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
-from thermidor.engine.kernels import count_flagged_neighbours
+from thermidor.engine.kernels import voice_round
 from thermidor.mechanisms.base import Params
 
 if TYPE_CHECKING:
@@ -64,19 +64,30 @@ def speaks(
 def step(world: World, params: VoiceParams, rng: np.random.Generator) -> None:
     del rng  # deterministic given the state
     m, net = world.members, world.network
-    has_cause = m.present & ((m.knows > 0) | m.opposition) & (m.role == 0)
-    rows = np.flatnonzero(has_cause)
-    speaking = count_flagged_neighbours(net.indptr, net.indices, m.voicing, rows)
-    share = speaking / np.maximum(net.degree[rows], 1).astype(np.float32)
-    motive = net_motive(
-        m.activity[rows],
-        m.knows[rows] > 0,
-        m.hardship[rows],
-        m.fear[rows],
-        m.opposition[rows],
-        params,
+    coef = np.array(
+        [
+            params.abuse_grievance,
+            params.hardship_grievance,
+            params.fear_weight,
+            params.opposition_motive,
+        ]
     )
-    voicing = np.zeros(m.size, dtype=bool)
-    voicing[rows] = speaks(motive, share, m.threshold[rows], np.ones(rows.size, dtype=bool))
-    m.voicing = voicing
-    m.opposition |= m.present & (m.voice_count >= params.opposition_after)
+    # speaks(net_motive(...), share of neighbours who spoke, ...) for the rank and file with a
+    # cause (an abuse known, or the opposition's), fused; then who has joined the opposition
+    m.voicing = voice_round(
+        net.indptr,
+        net.indices,
+        net.degree,
+        m.voicing,
+        m.present,
+        m.knows,
+        m.role,
+        m.activity,
+        m.hardship,
+        m.fear,
+        m.threshold,
+        m.opposition,
+        m.voice_count,
+        coef,
+        params.opposition_after,
+    )

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine.aggregate import binned_gini
-from thermidor.mechanisms.crisis import control_index
-from thermidor.mechanisms.legitimacy import privilege_ratio
+from thermidor.engine.kernels import income_census, income_gini
+from thermidor.mechanisms.crisis import census, control_from_census
 from thermidor.model.results import EXTRA_SERIES, METRICS
-from thermidor.model.world import MEMBER, NOMINATION, World
+from thermidor.model.world import NOMINATION, World
+
+GINI_BINS = 4096  # as aggregate.binned_gini
+
+
+def _mean(total: float, count: float) -> float:
+    return total / count if count > 0 else float("nan")
 
 
 class Recorder:
@@ -22,18 +27,25 @@ class Recorder:
         m, off, tally = world.members, world.offices, world.tally
         s = self.series
         present = m.present
-        n_present = max(int(present.sum()), 1)
-        in_apparatus = present & (m.role != MEMBER)
+        # one pass each over the members: sums of the state and of incomes, over those present
+        st = census(world)
+        inc = income_census(present, m.role, m.wage, m.privilege)
+        n_here = st[0]
+        n_present = max(n_here, 1.0)
         occupied = off.holder >= 0
         open_cases = off.open_abuses > 0
         top = off.tree.level == 0
 
-        s["participation"][t] = m.activity[present].mean()
-        s["capacity"][t] = m.capacity[present].mean()
-        s["apparatus_share"][t] = in_apparatus.sum() / n_present
+        s["participation"][t] = _mean(st[1], n_here)
+        s["capacity"][t] = _mean(st[2], n_here)
+        s["apparatus_share"][t] = inc[4] / n_present
         s["nominated_share"][t] = (off.rule == NOMINATION).mean()
-        s["privilege_ratio"][t] = privilege_ratio(world)
-        s["gini"][t] = binned_gini((m.wage * m.privilege)[present])
+        # legitimacy.privilege_ratio, from the same sums
+        inside, outside = inc[4], inc[1]
+        s["privilege_ratio"][t] = (
+            (inc[5] / inside) / (inc[3] / outside) if inside > 0 and outside > 0 else 1.0
+        )
+        s["gini"][t] = income_gini(present, m.wage, m.privilege, inc, GINI_BINS)
         s["abuse_rate"][t] = tally.abuses_this_step / max(int(occupied.sum()), 1)
         n_open = int(open_cases.sum())
         s["known_abuse_share"][t] = (
@@ -47,22 +59,22 @@ class Recorder:
         )
         holders = off.holder[occupied]
         s["identification"][t] = m.identification[holders].mean() if holders.size else np.nan
-        s["legitimacy"][t] = m.legitimacy[present].mean()
-        s["opposition_share"][t] = (present & m.opposition).sum() / n_present
-        s["control_index"][t] = control_index(world)
-        s["mobilization_potential"][t] = (present & m.mobilised).sum() / n_present
+        s["legitimacy"][t] = _mean(st[5], n_here)
+        s["opposition_share"][t] = st[7] / n_present
+        s["control_index"][t] = control_from_census(world, st)
+        s["mobilization_potential"][t] = st[8] / n_present
 
         if tally.elections_held:
             self._turnout = tally.turnout_sum / tally.elections_held
         elif np.isnan(self._turnout):
-            self._turnout = float(m.activity[present].mean())
+            self._turnout = _mean(st[1], n_here)
         s["turnout"][t] = self._turnout
-        s["apparatus_size"][t] = in_apparatus.sum()
-        s["members_present"][t] = present.sum()
+        s["apparatus_size"][t] = inc[4]
+        s["members_present"][t] = n_here
         s["expelled_total"][t] = tally.expelled_total
         s["deported_total"][t] = tally.deported_total
         s["punished"][t] = tally.punished_this_step
         s["crisis"][t] = float(tally.crisis)
         s["mobilised"][t] = tally.mobilised_at_crisis
-        s["hardship"][t] = m.hardship[present].mean()
-        s["fear"][t] = m.fear[present].mean()
+        s["hardship"][t] = _mean(st[3], n_here)
+        s["fear"][t] = _mean(st[4], n_here)

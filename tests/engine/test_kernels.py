@@ -1,0 +1,202 @@
+"""The compiled kernels agree with the numpy formulas they fuse (thermidor.engine.kernels)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from thermidor.engine.aggregate import binned_gini
+from thermidor.engine.kernels import (
+    count_flagged_neighbours,
+    income_census,
+    income_gini,
+    spread_knowledge,
+    state_census,
+    threshold_cascade,
+    threshold_round,
+    voice_round,
+)
+from thermidor.engine.network import Network
+from thermidor.mechanisms.knowledge import KnowledgeParams, learning_probability
+from thermidor.mechanisms.voice import VoiceParams, net_motive, speaks
+
+N = 3000
+
+
+def random_network(n: int, mean_degree: float, seed: int) -> Network:
+    rng = np.random.default_rng(seed)
+    m = int(n * mean_degree / 2)
+    a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = a != b
+    adj = sparse.coo_array((np.ones(keep.sum()), (a[keep], b[keep])), shape=(n, n)).tocsr()
+    adj = ((adj + adj.T) > 0).astype(np.float32).tocsr()
+    adj.sort_indices()
+    return Network(adj.indptr.astype(np.int64), adj.indices.astype(np.int32), n)
+
+
+def synchronous_cascade(net, start, present, will, threshold, commitment, max_rounds):
+    """The reference: whole synchronous rounds until nothing changes (or max_rounds)."""
+    mobilised = start.copy()
+    for _ in range(max_rounds):
+        grown = mobilised | threshold_round(
+            net.indptr, net.indices, net.degree, mobilised, present, will, threshold, commitment
+        )
+        if np.array_equal(grown, mobilised):
+            break
+        mobilised = grown
+    return mobilised
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("max_rounds", [1, 2, 3, 100])
+def test_frontier_cascade_matches_synchronous_rounds(seed, max_rounds):
+    net = random_network(N, 6.0 + seed, seed)
+    rng = np.random.default_rng(100 + seed)
+    present = rng.random(N) < 0.9
+    will = np.where(present, rng.uniform(-0.2, 0.6, N), 0.0).astype(np.float32)
+    threshold = rng.uniform(0.2, 0.9, N).astype(np.float32)
+    commitment = 0.1
+    start = present & (will >= threshold) & (will >= np.float32(commitment))
+    expected = synchronous_cascade(net, start, present, will, threshold, commitment, max_rounds)
+    got = threshold_cascade(
+        net.indptr, net.indices, net.degree, start, present, will, threshold, commitment, max_rounds
+    )
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_threshold_round_counts_flagged_neighbours():
+    net = random_network(N, 8.0, 7)
+    rng = np.random.default_rng(7)
+    flag = rng.random(N) < 0.3
+    present = rng.random(N) < 0.8
+    will = rng.uniform(0.0, 0.6, N).astype(np.float32)
+    threshold = rng.uniform(0.2, 0.9, N).astype(np.float32)
+    rows = np.arange(N)
+    share = count_flagged_neighbours(net.indptr, net.indices, flag, rows)
+    share /= np.maximum(net.degree, 1).astype(np.float32)
+    expected = present & (will >= np.float32(0.1)) & (share + will >= threshold)
+    got = threshold_round(net.indptr, net.indices, net.degree, flag, present, will, threshold, 0.1)
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_voice_round_is_the_threshold_rule_on_net_motive():
+    net = random_network(N, 8.0, 3)
+    rng = np.random.default_rng(3)
+    p = VoiceParams()
+    present = rng.random(N) < 0.9
+    knows = np.where(rng.random(N) < 0.4, rng.integers(1, 8, N), 0).astype(np.uint8)
+    role = np.where(rng.random(N) < 0.1, 2, 0).astype(np.int8)
+    activity, hardship, fear, threshold = (rng.random((4, N)) * [[1], [1], [0.5], [0.6]]).astype(
+        np.float32
+    )
+    opposition = rng.random(N) < 0.1
+    voice_count = rng.integers(0, 10, N).astype(np.int32)
+    voicing = rng.random(N) < 0.2
+
+    cause = present & ((knows > 0) | opposition) & (role == 0)
+    share = count_flagged_neighbours(net.indptr, net.indices, voicing, np.arange(N))
+    share /= np.maximum(net.degree, 1).astype(np.float32)
+    motive = net_motive(activity, knows > 0, hardship, fear, opposition, p)
+    expected = speaks(motive, share, threshold, cause)
+    expected_opposition = opposition | (present & (voice_count >= p.opposition_after))
+
+    coef = np.array([p.abuse_grievance, p.hardship_grievance, p.fear_weight, p.opposition_motive])
+    got = voice_round(
+        net.indptr,
+        net.indices,
+        net.degree,
+        voicing,
+        present,
+        knows,
+        role,
+        activity,
+        hardship,
+        fear,
+        threshold,
+        opposition,
+        voice_count,
+        coef,
+        p.opposition_after,
+    )
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(opposition, expected_opposition)
+
+
+def test_spread_knowledge_learns_with_the_learning_probability():
+    net = random_network(N, 10.0, 5)
+    rng = np.random.default_rng(5)
+    p, transparency, n_b = KnowledgeParams(), 0.4, 3
+    cell = (np.arange(N) // 30).astype(np.int32)
+    knows = np.where(rng.random(N) < 0.3, rng.integers(1, 8, N), 0).astype(np.uint8)
+    relevant = np.where(rng.random(N) < 0.7, 7, 0).astype(np.uint8)
+    knows &= relevant
+    rows = np.flatnonzero(relevant)
+    uniforms = rng.random((rows.size, n_b), dtype=np.float32)
+
+    told = np.zeros((rows.size, n_b), dtype=np.float32)
+    for k, i in enumerate(rows):
+        nb = net.indices[net.indptr[i] : net.indptr[i + 1]]
+        nb = nb[cell[nb] == cell[i]]
+        for b in range(n_b):
+            told[k, b] = ((knows[nb] >> b) & 1).sum()
+    prob = learning_probability(told, transparency, p)
+    # draws right at the probability may round either way: keep them out of the comparison
+    uniforms[np.abs(uniforms - prob) < 1e-5] = 1.0
+    learned = ((uniforms < prob) * (1 << np.arange(n_b))).sum(axis=1).astype(np.uint8)
+    expected = knows.copy()
+    expected[rows] |= learned & relevant[rows]
+
+    counts = np.zeros((cell.max() + 1, n_b + 1))
+    table = np.power(np.float32(1.0 - p.tell), np.arange(net.degree.max() + 1, dtype=np.float32))
+    spread_knowledge(
+        net.indptr,
+        net.indices,
+        cell,
+        knows,
+        rows,
+        relevant,
+        uniforms,
+        1.0 - p.witness * (1.0 + transparency),
+        table,
+        1.0 - p.press * transparency,
+        counts,
+    )
+    np.testing.assert_array_equal(knows, expected)
+
+
+def test_censuses_are_the_masked_sums():
+    rng = np.random.default_rng(11)
+    n = 5000
+    present = rng.random(n) < 0.7
+    role = rng.choice([0, 1, 2], n, p=[0.9, 0.07, 0.03]).astype(np.int8)
+    wage = rng.uniform(1.0, 3.0, n).astype(np.float32)
+    privilege = np.where(role > 0, rng.uniform(1.0, 5.0, n), 1.0).astype(np.float32)
+    income = wage * privilege
+    ranks, app = present & (role == 0), present & (role != 0)
+    inc = income_census(present, role, wage, privilege)
+    np.testing.assert_allclose(
+        inc,
+        [
+            present.sum(),
+            ranks.sum(),
+            wage[ranks].sum(dtype=np.float64),
+            income[ranks].sum(dtype=np.float64),
+            app.sum(),
+            income[app].sum(dtype=np.float64),
+            income[present].min(),
+            income[present].max(),
+        ],
+        rtol=1e-12,
+    )
+    assert income_gini(present, wage, privilege, inc, 4096) == pytest.approx(
+        binned_gini(income[present]), abs=1e-6
+    )
+
+    cols = rng.random((5, n)).astype(np.float32)
+    opposition, mobilised = rng.random(n) < 0.2, rng.random(n) < 0.4
+    st = state_census(present, *cols, opposition, mobilised)
+    expected = [present.sum(), *(c[present].sum(dtype=np.float64) for c in cols)]
+    expected += [(cols[0] * (np.float32(1.0) - cols[3]))[present].sum(dtype=np.float64)]
+    expected += [(present & opposition).sum(), (present & mobilised).sum()]
+    np.testing.assert_allclose(st, expected, rtol=1e-9)
