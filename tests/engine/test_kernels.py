@@ -197,6 +197,7 @@ def test_censuses_are_the_masked_sums():
     opposition, mobilised = rng.random(n) < 0.2, rng.random(n) < 0.4
     st = state_census(present, *cols, opposition, mobilised)
     expected = [present.sum(), *(c[present].sum(dtype=np.float64) for c in cols)]
-    expected += [(cols[0] * (np.float32(1.0) - cols[3]))[present].sum(dtype=np.float64)]
+    one = np.float32(1.0)  # effective voice: activity x (1 - fear) x (1 - hardship)
+    expected += [(cols[0] * (one - cols[3]) * (one - cols[2]))[present].sum(dtype=np.float64)]
     expected += [(present & opposition).sum(), (present & mobilised).sum()]
     np.testing.assert_allclose(st, expected, rtol=1e-9)

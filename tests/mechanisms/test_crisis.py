@@ -160,6 +160,9 @@ def test_control_weights_offices_by_the_cells_they_serve(tiny):
 # --- the step: crisis and Thermidor ---------------------------------------------------------
 
 
+PAST_PEAK = 0.5
+
+
 def _crisis_world(world: World, *, rule: int, willing: bool, activity: float = 1.0) -> None:
     m = world.members
     world.offices.rule[:] = rule
@@ -170,6 +173,7 @@ def _crisis_world(world: World, *, rule: int, willing: bool, activity: float = 1
     m.threshold[:] = 0.2
     world.pending_crisis = True
     world.step = 7
+    world.tally.peak_control = PAST_PEAK  # members once held the apparatus
 
 
 def test_thermidor_when_the_cascade_fails_and_control_is_restricted(tiny, rng):
@@ -181,7 +185,7 @@ def test_thermidor_when_the_cascade_fails_and_control_is_restricted(tiny, rng):
     assert record["thermidor"] is True
     assert record["step"] == 7
     assert record["mobilised"] < CALM.needed
-    assert record["control_index"] < CALM.restricted
+    assert record["control_index"] < CALM.restricted * PAST_PEAK
 
 
 def test_no_thermidor_when_the_masses_come(tiny, rng):
@@ -191,7 +195,8 @@ def test_no_thermidor_when_the_masses_come(tiny, rng):
     assert tiny.tally.thermidor_step is None
     record = tiny.tally.crises[-1]
     assert record["thermidor"] is False
-    assert record["control_index"] < CALM.restricted  # control is low: only the cascade saved it
+    # control is low: only the cascade saved it
+    assert record["control_index"] < CALM.restricted * PAST_PEAK
     assert record["mobilised"] >= CALM.needed
     assert tiny.tally.mobilised_at_crisis == record["mobilised"]
 
@@ -204,7 +209,17 @@ def test_no_thermidor_while_members_still_control_the_apparatus(tiny, rng):
     record = tiny.tally.crises[-1]
     assert record["thermidor"] is False
     assert record["mobilised"] < CALM.needed  # the cascade failed: only control saved it
-    assert record["control_index"] >= CALM.restricted
+    assert record["control_index"] >= CALM.restricted * PAST_PEAK
+
+
+def test_no_thermidor_where_control_was_never_higher(tiny, rng):
+    # a body whose members never held much control has lost nothing: not a Thermidor
+    _crisis_world(tiny, rule=NOMINATION, willing=False)
+    tiny.tally.peak_control = 0.0
+    crisis.step(tiny, CALM, rng)
+    assert tiny.tally.crisis
+    assert tiny.tally.crises[-1]["mobilised"] < CALM.needed
+    assert tiny.tally.thermidor_step is None
 
 
 def test_only_the_first_thermidor_is_recorded(tiny, rng):

@@ -352,7 +352,7 @@ def state_census(
     mobilised: np.ndarray,
 ) -> np.ndarray:
     """Sums over present members: [present, activity, capacity, hardship, fear,
-    legitimacy, activity x (1 - fear), opposition, mobilised]."""
+    legitimacy, activity x (1 - fear) x (1 - hardship), opposition, mobilised]."""
     one = np.float32(1.0)
     here = 0
     opposed = 0
@@ -371,7 +371,7 @@ def state_census(
             hard += hardship[i]
             afraid += fear[i]
             legit += legitimacy[i]
-            voice += activity[i] * (one - fear[i])
+            voice += activity[i] * (one - fear[i]) * (one - hardship[i])
             opposed += opposition[i]
             moved += mobilised[i]
     out = np.empty(9)

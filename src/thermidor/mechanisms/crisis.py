@@ -15,8 +15,10 @@ threshold cascade on the network (Granovetter 1978): each step one round
 updates the standing potential; at a crisis (scheduled, or drawn with a hazard
 that rises with hardship) the cascade runs to its fixed point from the
 self-starters. Thermidor is the first crisis at
-which control has passed to a restricted number (control index below its
-threshold) and the cascade fails to reach the share the regime needs.
+which control has passed to an increasingly restricted number (the control
+index has fallen below a share of the highest it ever reached: a process, not
+a level, so a member-run body that never had much participation is not
+flagged) and the cascade fails to reach the share the regime needs.
 """
 
 from __future__ import annotations
@@ -44,7 +46,10 @@ class CrisisParams(Params):
         0.3, ge=0, le=1, description="share of members the regime must mobilise to survive"
     )
     restricted: float = Field(
-        0.3, ge=0, le=1, description="control index below which control has passed to a few"
+        0.5,
+        ge=0,
+        le=1,
+        description="control has passed to a few when the index falls below this share of its peak",
     )
     stake_floor: float = Field(
         0.25,
@@ -174,6 +179,8 @@ def control_index(world: World) -> float:
 
 def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
     m, tally = world.members, world.tally
+    control = control_index(world)
+    tally.peak_control = max(tally.peak_control, control)
     will, hardship_sum, n_present = _willingness_and_hardship(world, params)
     m.mobilised = cascade_round(world, m.mobilised, will, params.commitment)
     hardship = hardship_sum / n_present if n_present > 0 else 0.0
@@ -185,8 +192,7 @@ def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
         return
     mobilised = run_cascade(world, will, params)
     share = float(np.count_nonzero(mobilised) / max(n_present, 1))
-    control = control_index(world)
-    fell = share < params.needed and control < params.restricted
+    fell = share < params.needed and control < params.restricted * tally.peak_control
     tally.mobilised_at_crisis = share
     tally.crises.append(
         {"step": world.step, "mobilised": share, "control_index": control, "thermidor": fell}

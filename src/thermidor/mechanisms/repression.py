@@ -98,10 +98,10 @@ def step(world: World, params: RepressionParams, rng: np.random.Generator) -> No
     m.deported[deported] = True
     m.voicing[deported] = False
     m.knows[deported] = 0
+    tally.expelled_total += int(np.count_nonzero(~m.expelled[expelled]))  # members, not acts
     m.party[expelled] = False
     m.expelled[expelled] = True
     m.activity[expelled] *= 1.0 - params.expulsion_activity_loss
-    tally.expelled_total += int(expelled.size)
     tally.deported_total += int(deported.size)
     tally.punished_this_step = int(punished.size)
 

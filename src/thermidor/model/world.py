@@ -110,6 +110,7 @@ class Tally:
     crisis: bool = False
     mobilised_at_crisis: float = float("nan")
     thermidor_step: int | None = None
+    peak_control: float = 0.0  # highest control index reached so far
     crises: list[dict[str, float | int | bool]] = field(default_factory=list)
     elections_held: int = 0
     turnout_sum: float = 0.0
