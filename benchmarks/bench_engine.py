@@ -50,42 +50,29 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 def _simulate(members: int, steps: int, seed: int) -> tuple[dict, dict]:
     """Build and step the scenario as ``thermidor.run`` does, timing the two phases apart."""
     # imported here: only the child imports thermidor (the parent stays light and path-agnostic)
-    from thermidor.engine.rng import Streams  # noqa: PLC0415
-    from thermidor.model.build import build_world  # noqa: PLC0415
-    from thermidor.model.recorder import Recorder  # noqa: PLC0415
-    from thermidor.model.run import compose  # noqa: PLC0415
+    from thermidor.model.run import Simulation  # noqa: PLC0415
     from thermidor.scenarios import load_scenario  # noqa: PLC0415
 
     scenario = load_scenario(SCENARIO, [f"meta.members={members}", f"meta.steps={steps}"])
     t0 = time.perf_counter()
-    streams = Streams(seed)
-    world, queue = build_world(scenario, streams)
+    simulation = Simulation(scenario, seed)
     t1 = time.perf_counter()
-    plan = compose(scenario, queue)
-    params = {stage.name: getattr(scenario.mechanisms, stage.name) for stage in plan}
-    recorder = Recorder(steps)
-    spent = dict.fromkeys([*(stage.name for stage in plan), "record"], 0.0)
-    clock = time.perf_counter
-    for t in range(steps):
-        world.step = t
-        for stage in plan:
-            s0 = clock()
-            stage.step(world, params[stage.name], streams(stage.name))
-            spent[stage.name] += clock() - s0
-        s0 = clock()
-        recorder.record(world, t)
-        spent["record"] += clock() - s0
+    spent = dict.fromkeys([*(stage.name for stage in simulation.plan), "record"], 0.0)
+    for _ in range(steps):
+        simulation.advance(spent)
     t2 = time.perf_counter()
+    world = simulation.world
+    series = simulation.recorder.series
     timings = {
         "build_s": t1 - t0,
         "run_s": t2 - t1,
         "slots": int(world.members.size),
         "offices": int(world.offices.size),
         "edges": int(world.network.indices.size),
-        "final_present": float(recorder.series["members_present"][-1]),
+        "final_present": float(series["members_present"][-1]),
         "stages": spent,
     }
-    return timings, recorder.series
+    return timings, series
 
 
 def _warm_up(steps: int, seed: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -54,31 +55,66 @@ def compose(scenario: Scenario, recruit_queue: dict) -> list[Stage]:
     return [Stage(e.name, e.summary, bound[e.name]) for e in STEP_PLAN]
 
 
+class Simulation:
+    """A run in progress: built once, then advanced one step at a time.
+
+    ``run`` drives it to the end; the benchmark and the invariant tests drive it
+    step by step, so there is one loop to keep faithful, not three.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        self.streams = Streams(seed)
+        self.world, queue = build_world(scenario, self.streams)
+        self.plan = compose(scenario, queue)
+        self._params = {stage.name: getattr(scenario.mechanisms, stage.name) for stage in self.plan}
+        self.recorder = Recorder(scenario.meta.steps)
+        self.t = 0
+
+    def advance(self, spent: dict[str, float] | None = None) -> None:
+        """Run every stage of the plan for the next step and record it.
+
+        Args:
+            spent: if given, seconds per stage (and ``record``) are added to it.
+        """
+        world, t = self.world, self.t
+        world.step = t
+        for stage in self.plan:
+            start = time.perf_counter() if spent is not None else 0.0
+            stage.step(world, self._params[stage.name], self.streams(stage.name))
+            if spent is not None:
+                spent[stage.name] = spent.get(stage.name, 0.0) + time.perf_counter() - start
+        start = time.perf_counter() if spent is not None else 0.0
+        self.recorder.record(world, t)
+        if spent is not None:
+            spent["record"] = spent.get("record", 0.0) + time.perf_counter() - start
+        self.t += 1
+
+    def results(self) -> Results:
+        """The finished run's series and identity."""
+        scenario = self.scenario
+        return Results(
+            scenario=scenario.meta.name,
+            seed=self.seed,
+            steps=scenario.meta.steps,
+            members=scenario.meta.members,
+            params=scenario.model_dump(mode="json"),
+            version=VERSION,
+            series=self.recorder.series,
+            thermidor_step=self.world.tally.thermidor_step,
+            crises=list(self.world.tally.crises),
+        )
+
+
 def run(
     scenario: Scenario, seed: int, *, progress: Callable[[int, int], None] | None = None
 ) -> Results:
     """Simulate ``scenario`` from ``seed``; bit-for-bit reproducible for a given version."""
-    streams = Streams(seed)
-    world, queue = build_world(scenario, streams)
-    plan = compose(scenario, queue)
-    params = {stage.name: getattr(scenario.mechanisms, stage.name) for stage in plan}
+    simulation = Simulation(scenario, seed)
     steps = scenario.meta.steps
-    recorder = Recorder(steps)
     for t in range(steps):
-        world.step = t
-        for stage in plan:
-            stage.step(world, params[stage.name], streams(stage.name))
-        recorder.record(world, t)
+        simulation.advance()
         if progress is not None:
             progress(t + 1, steps)
-    return Results(
-        scenario=scenario.meta.name,
-        seed=seed,
-        steps=steps,
-        members=scenario.meta.members,
-        params=scenario.model_dump(mode="json"),
-        version=VERSION,
-        series=recorder.series,
-        thermidor_step=world.tally.thermidor_step,
-        crises=list(world.tally.crises),
-    )
+    return simulation.results()
