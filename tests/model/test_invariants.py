@@ -25,7 +25,7 @@ from thermidor.engine.rng import Streams
 from thermidor.model.build import build_world, recruitment_schedule
 from thermidor.model.recorder import Recorder
 from thermidor.model.results import METRIC_DOCS, METRICS, Results
-from thermidor.model.run import compose
+from thermidor.model.run import Simulation
 from thermidor.model.world import HOLDER, MEMBER, STAFF, World
 from thermidor.scenarios.schema import Scenario
 
@@ -138,18 +138,11 @@ def test_overlapping_recruitment_waves_all_arrive():
 
 def stepped(scenario: Scenario, seed: int) -> Iterator[tuple[World, Recorder | None, int]]:
     """The built world (t = -1), then the world after each step, driven as ``run`` does."""
-    streams = Streams(seed)
-    world, queue = build_world(scenario, streams)
-    yield world, None, -1
-    plan = compose(scenario, queue)
-    params = {stage.name: getattr(scenario.mechanisms, stage.name) for stage in plan}
-    recorder = Recorder(scenario.meta.steps)
+    simulation = Simulation(scenario, seed)
+    yield simulation.world, None, -1
     for t in range(scenario.meta.steps):
-        world.step = t
-        for stage in plan:
-            stage.step(world, params[stage.name], streams(stage.name))
-        recorder.record(world, t)
-        yield world, recorder, t
+        simulation.advance()
+        yield simulation.world, simulation.recorder, t
 
 
 def check_offices(world: World) -> None:
