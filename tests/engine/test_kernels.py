@@ -11,6 +11,7 @@ from thermidor.engine.kernels import (
     count_flagged_neighbours,
     income_census,
     income_gini,
+    rank_and_file_wages,
     spread_knowledge,
     state_census,
     threshold_cascade,
@@ -131,6 +132,7 @@ def test_spread_knowledge_learns_with_the_learning_probability():
     knows = np.where(rng.random(N) < 0.3, rng.integers(1, 8, N), 0).astype(np.uint8)
     relevant = np.where(rng.random(N) < 0.7, 7, 0).astype(np.uint8)
     knows &= relevant
+    knows[cell % 4 == 0] &= 1  # cells where nobody knows of some bits: neighbours go unread
     rows = np.flatnonzero(relevant)
     uniforms = rng.random((rows.size, n_b), dtype=np.float32)
 
@@ -147,7 +149,10 @@ def test_spread_knowledge_learns_with_the_learning_probability():
     expected = knows.copy()
     expected[rows] |= learned & relevant[rows]
 
-    counts = np.zeros((cell.max() + 1, n_b + 1))
+    counts = np.zeros((cell.max() + 1, n_b + 1))  # per cell: members, knowers of each bit
+    np.add.at(counts[:, 0], cell, 1.0)
+    for b in range(n_b):
+        np.add.at(counts[:, 1 + b], cell, (knows >> b) & 1)
     table = np.power(np.float32(1.0 - p.tell), np.arange(net.degree.max() + 1, dtype=np.float32))
     spread_knowledge(
         net.indptr,
@@ -189,6 +194,7 @@ def test_censuses_are_the_masked_sums():
         ],
         rtol=1e-12,
     )
+    assert rank_and_file_wages(present, role, wage) == (inc[1], inc[2])
     assert income_gini(present, wage, privilege, inc, 4096) == pytest.approx(
         binned_gini(income[present]), abs=1e-6
     )

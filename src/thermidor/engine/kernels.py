@@ -195,27 +195,38 @@ def lapse_knowledge(
     knows: np.ndarray,
     open_bits: np.ndarray,
     n_bits: int,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Knowledge of closed cases lapses (``knows`` masked in place by the open bits of one's
-    cell). Returns each member's open bits, and per cell (rows) the members present (column
-    0) and those who still know of each bit (column 1 + bit)."""
+    cell). Returns each member's open bits, per cell (rows) the members present (column 0,
+    left 0 where no case is open: nobody there knows of anything) and those who still know
+    of each bit (column 1 + bit), and the ids of the members with any open bit
+    (``np.flatnonzero`` of the first), in order."""
     relevant = np.zeros(cell.size, dtype=np.uint8)
     counts = np.zeros((open_bits.size, n_bits + 1), dtype=np.float64)
+    rows = np.empty(cell.size, dtype=np.int64)
+    k = 0
     for i in range(cell.size):
         if not present[i]:
-            knows[i] = 0
+            if knows[i]:
+                knows[i] = 0
             continue
         c = cell[i]
         bits = open_bits[c]
+        if bits == 0:
+            if knows[i]:
+                knows[i] = 0
+            continue
+        counts[c, 0] += 1.0
         relevant[i] = bits
+        rows[k] = i
+        k += 1
         value = knows[i] & bits
         knows[i] = value
-        counts[c, 0] += 1.0
         if value:
             for b in range(n_bits):
                 if (value >> b) & 1:
                     counts[c, 1 + b] += 1.0
-    return relevant, counts
+    return relevant, counts, rows[:k].copy()
 
 
 @numba.njit(cache=True, nogil=True)
@@ -237,8 +248,10 @@ def spread_knowledge(
     ``learning_probability`` (the chance to stay ignorant of each teller tabulated by count).
 
     Tellers are workmates (same cell) who knew at the start of the step; all
-    rows are decided before any learns, as in a synchronous update. What is
-    learned is added to ``knows`` and to the per-cell ``counts`` (column 1 + bit).
+    rows are decided before any learns, as in a synchronous update. ``counts``
+    holds per cell (rows) how many present members know of each bit (column
+    1 + bit), as ``lapse_knowledge`` returns them: where no workmate knows, the
+    neighbours are not read. What is learned is added to ``knows`` and to ``counts``.
     """
     n_b = uniforms.shape[1]
     gained = np.zeros(rows.size, dtype=np.uint8)
@@ -251,15 +264,19 @@ def spread_knowledge(
         if need == 0:
             continue  # nothing left to learn: the draws would not matter
         own = cell[i]
+        heard = 0  # the bits some workmate knows of
         for b in range(n_b):
             told[b] = 0
-        for e in range(indptr[i], indptr[i + 1]):
-            j = indices[e]
-            value = knows[j] & need
-            if value and cell[j] == own:
-                for b in range(n_b):
-                    if (value >> b) & 1:
-                        told[b] += 1
+            if counts[own, 1 + b] > 0.0:
+                heard |= 1 << b
+        if need & heard:
+            for e in range(indptr[i], indptr[i + 1]):
+                j = indices[e]
+                value = knows[j] & need
+                if value and cell[j] == own:
+                    for b in range(n_b):
+                        if (value >> b) & 1:
+                            told[b] += 1
         bits = 0
         for b in range(n_b):
             if (need >> b) & 1:
@@ -338,6 +355,21 @@ def income_census(
     out[6] = lo
     out[7] = hi
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def rank_and_file_wages(
+    present: np.ndarray, role: np.ndarray, wage: np.ndarray
+) -> tuple[int, float]:
+    """Over present rank-and-file members: their number and their wage, summed as
+    ``income_census`` sums them (its entries 1 and 2) without reading the privileges."""
+    ranks = 0
+    ranks_wage = 0.0
+    for i in range(present.size):
+        if present[i] and role[i] == 0:
+            ranks += 1
+            ranks_wage += wage[i]
+    return ranks, ranks_wage
 
 
 @numba.njit(cache=True, nogil=True)

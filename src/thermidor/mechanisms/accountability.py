@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
-from thermidor.engine.kernels import income_census
+from thermidor.engine.kernels import rank_and_file_wages
 from thermidor.mechanisms.base import Params
 from thermidor.mechanisms.offices import fill_vacancies, vacate
 from thermidor.model.world import ELECTION, NOMINATION, SORTITION
@@ -84,60 +84,92 @@ def _tally_cells(
     legitimacy: np.ndarray,
     uniforms: np.ndarray,
     income_bottom: np.ndarray,
+    needed: np.ndarray,
     party_branch: int,
     exposed: float,
     privilege_tolerance: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One pass over members: electorate, votes, votes against and petitioners per cell office.
 
-    A member is deterred when its uniform falls below its fear x ``exposed``
+    Only the branches whose bits are set in ``needed[cell]`` are tallied (the other
+    offices' counts stay 0): a member of a cell with no bit set costs one read of its
+    cell. A member is deterred when its uniform falls below its fear x ``exposed``
     (what the secret ballot leaves); it tolerates an income ratio of
     ``privilege_tolerance`` x (0.5 + legitimacy).
     """
     n_b, n_cells = income_bottom.shape
-    # one row per cell (a recruit's cell is anywhere): income ratio, then per branch the
-    # electorate, votes, votes against and petitioners
-    work = np.zeros((n_cells, 5 * n_b))
+    # one row per tallied office, a cell's side by side (a recruit's cell is anywhere, so
+    # the rows touched are kept few and dense): the electorate, votes, votes against and
+    # petitioners, then the holder's income ratio
+    first = np.zeros(n_cells, dtype=np.int64)
+    n_rows = 0
     for c in range(n_cells):
+        first[c] = n_rows
         for b in range(n_b):
-            work[c, b] = income_bottom[b, c]
+            n_rows += (needed[c] >> b) & 1
+    work = np.zeros((n_rows, 5))
+    for c in range(n_cells):
+        k = first[c]
+        for b in range(n_b):
+            if (needed[c] >> b) & 1:
+                work[k, 4] = income_bottom[b, c]
+                k += 1
     left = np.float32(exposed)
     scale = np.float32(privilege_tolerance)
     for i in range(cell.size):
         if not present[i]:
             continue
         c = cell[i]
+        bits = needed[c]
+        if bits == 0:
+            continue
         a = activity[i]
-        deterred = uniforms[i] < fear[i] * left
+        known = knows[i]
+        # the draw only matters to one who knows
+        deterred = (known & bits) != 0 and uniforms[i] < fear[i] * left
         tolerance = np.float64(scale * (np.float32(0.5) + legitimacy[i]))
         member_of_party = party[i]
-        known = knows[i]
         voiced = voicing[i]
-        row = work[c]
+        k = first[c]
         for b in range(n_b):
+            if not (bits >> b) & 1:
+                continue
+            row = work[k]
+            k += 1
             if b == party_branch and not member_of_party:
                 continue
-            row[n_b + b] += 1.0
-            row[2 * n_b + b] += a
+            row[0] += 1.0
+            row[1] += a
             knows_b = (known >> b) & 1
-            if (knows_b and not deterred) or row[b] > tolerance:
-                row[3 * n_b + b] += a
+            if (knows_b and not deterred) or row[4] > tolerance:
+                row[2] += a
             if knows_b and voiced:
-                row[4 * n_b + b] += 1.0
-    return (
-        np.ascontiguousarray(work[:, n_b : 2 * n_b].T),
-        np.ascontiguousarray(work[:, 2 * n_b : 3 * n_b].T),
-        np.ascontiguousarray(work[:, 3 * n_b : 4 * n_b].T),
-        np.ascontiguousarray(work[:, 4 * n_b :].T),
-    )
+                row[3] += 1.0
+    out = np.zeros((4, n_b, n_cells))
+    for c in range(n_cells):
+        k = first[c]
+        for b in range(n_b):
+            if (needed[c] >> b) & 1:
+                for q in range(4):
+                    out[q, b, c] = work[k, q]
+                k += 1
+    return out[0], out[1], out[2], out[3]
 
 
 def _bottom_votes(
-    world: World, params: AccountabilityParams, rng: np.random.Generator, income_ratio: np.ndarray
+    world: World,
+    params: AccountabilityParams,
+    rng: np.random.Generator,
+    income_ratio: np.ndarray,
+    polled: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Votes cast, votes against, petition share and turnout for every bottom office."""
+    """Votes cast, votes against, petition share and turnout for the ``polled`` bottom
+    offices (an election may be held this step); 0 for the others, whose votes are never
+    read."""
     m, off, tree = world.members, world.offices, world.offices.tree
     uniforms = rng.random(m.size, dtype=np.float32)
+    weights = (1 << np.arange(tree.bottom_of.shape[0])).astype(np.uint8)
+    needed = (polled[tree.bottom_of] * weights[:, None]).sum(axis=0).astype(np.uint8)
     electorate, votes_b, against_b, petitioners = _tally_cells(
         m.cell,
         m.present,
@@ -149,6 +181,7 @@ def _bottom_votes(
         m.legitimacy,
         uniforms,
         income_ratio[tree.bottom_of].astype(np.float64),
+        needed,
         world.party_branch,
         1.0 - params.secret_ballot,
         params.privilege_tolerance,
@@ -181,8 +214,8 @@ def _upper_votes(
 
 def _income_ratio(world: World) -> np.ndarray:
     m, off = world.members, world.offices
-    census = income_census(m.present, m.role, m.wage, m.privilege)
-    mean_income = float(np.float32(census[2] / census[1])) if census[1] > 0 else 1.0
+    ranks, ranks_wage = rank_and_file_wages(m.present, m.role, m.wage)
+    mean_income = float(np.float32(ranks_wage / ranks)) if ranks > 0 else 1.0
     holder = np.maximum(off.holder, 0)
     ratio = m.wage[holder] * m.privilege[holder] / mean_income
     return np.where(off.holder >= 0, ratio, 0.0)
@@ -196,7 +229,9 @@ def step(world: World, params: AccountabilityParams, rng: np.random.Generator) -
     due = occupied & (off.term_left <= 0)
     income_ratio = _income_ratio(world)
 
-    votes, against, petition, turnout = _bottom_votes(world, params, rng, income_ratio)
+    # only an office that may hold an election reads its votes (recall reads the petition)
+    polled = occupied & (off.rule == ELECTION) & (due | off.recall)
+    votes, against, petition, turnout = _bottom_votes(world, params, rng, income_ratio, polled)
     up_votes, up_against = _upper_votes(world, rng, income_ratio, params)
     upper = tree.cell < 0
     votes[upper], against[upper] = up_votes[upper], up_against[upper]
@@ -273,11 +308,16 @@ def _member_experience(
     1 where the local office's holder fell, 2 where voice there met a dead end."""
     n_b = outcome.shape[1]
     for i in range(cell.size):
-        success[i] = 0.0
-        futility[i] = 0.0
         known = knows[i]
         if not present[i] or known == 0:
+            # mostly 0 already: a read spares the write-back of untouched lines
+            if success[i] != 0.0:
+                success[i] = 0.0
+            if futility[i] != 0.0:
+                futility[i] = 0.0
             continue
+        success[i] = 0.0
+        futility[i] = 0.0
         c = cell[i]
         won = False
         futile = False

@@ -59,8 +59,7 @@ def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> Non
     open_bottom = off.open_abuses[tree.bottom_of] > 0  # (branches, cells)
     open_bits = (open_bottom * weights[:, None]).sum(axis=0).astype(np.uint8)
     # closed cases lapse; the per-cell counts of who knows follow every change of ``knows``
-    relevant, counts = lapse_knowledge(m.cell, m.present, m.knows, open_bits, n_b)
-    rows = np.flatnonzero(relevant)
+    relevant, counts, rows = lapse_knowledge(m.cell, m.present, m.knows, open_bits, n_b)
     net = world.network
     uniforms = rng.random((rows.size, n_b), dtype=np.float32)
     # learning_probability, fused; only workmates' knowledge is about one's own cell's offices
