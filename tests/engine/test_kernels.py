@@ -8,7 +8,6 @@ from scipy import sparse
 
 from thermidor.engine.aggregate import binned_gini
 from thermidor.engine.kernels import (
-    count_flagged_neighbours,
     income_census,
     income_gini,
     rank_and_file_wages,
@@ -73,9 +72,7 @@ def test_threshold_round_counts_flagged_neighbours():
     present = rng.random(N) < 0.8
     will = rng.uniform(0.0, 0.6, N).astype(np.float32)
     threshold = rng.uniform(0.2, 0.9, N).astype(np.float32)
-    rows = np.arange(N)
-    share = count_flagged_neighbours(net.indptr, net.indices, flag, rows)
-    share /= np.maximum(net.degree, 1).astype(np.float32)
+    share = net.neighbour_sum(flag) / np.maximum(net.degree, 1).astype(np.float32)
     expected = present & (will >= np.float32(0.1)) & (share + will >= threshold)
     got = threshold_round(net.indptr, net.indices, net.degree, flag, present, will, threshold, 0.1)
     np.testing.assert_array_equal(got, expected)
@@ -96,8 +93,7 @@ def test_voice_round_is_the_threshold_rule_on_net_motive():
     voicing = rng.random(N) < 0.2
 
     cause = present & ((knows > 0) | opposition) & (role == 0)
-    share = count_flagged_neighbours(net.indptr, net.indices, voicing, np.arange(N))
-    share /= np.maximum(net.degree, 1).astype(np.float32)
+    share = net.neighbour_sum(voicing) / np.maximum(net.degree, 1).astype(np.float32)
     motive = net_motive(activity, knows > 0, hardship, fear, opposition, p)
     expected = speaks(motive, share, threshold, cause)
     expected_opposition = opposition | (present & (voice_count >= p.opposition_after))

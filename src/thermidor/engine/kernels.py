@@ -21,20 +21,19 @@ import numpy as np
 # --- neighbour counts and threshold rules ---------------------------------------------------
 
 
-@numba.njit(cache=True, nogil=True)
-def count_flagged_neighbours(
-    indptr: np.ndarray, indices: np.ndarray, flag: np.ndarray, rows: np.ndarray
-) -> np.ndarray:
-    """For each member in ``rows``: how many neighbours have ``flag`` set."""
-    out = np.zeros(rows.size, dtype=np.float32)
-    as_bytes = flag.view(np.uint8)
-    for k in range(rows.size):
-        i = rows[k]
-        count = 0
-        for e in range(indptr[i], indptr[i + 1]):
-            count += as_bytes[indices[e]]
-        out[k] = count
-    return out
+@numba.njit(cache=True, nogil=True, inline="always")
+def _flagged_count(indptr: np.ndarray, indices: np.ndarray, flags: np.ndarray, i: int) -> int:
+    """How many neighbours of member ``i`` have their byte in ``flags`` set (0 or 1)."""
+    count = 0
+    for e in range(indptr[i], indptr[i + 1]):
+        count += flags[indices[e]]
+    return count
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _share(count: int, degree: int) -> np.float32:
+    """Share of a member's neighbours, in the float32 the state uses."""
+    return np.float32(count) / np.float32(max(degree, 1))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -59,10 +58,7 @@ def threshold_round(
     commit = np.float32(commitment)
     for i in range(n):
         if present[i] and will[i] >= commit:
-            count = 0
-            for e in range(indptr[i], indptr[i + 1]):
-                count += as_bytes[indices[e]]
-            share = np.float32(count) / np.float32(max(degree[i], 1))
+            share = _share(_flagged_count(indptr, indices, as_bytes, i), degree[i])
             out[i] = share + will[i] >= threshold[i]
     return out
 
@@ -101,11 +97,9 @@ def threshold_cascade(
     k = 0
     for i in range(n):
         if present[i] and will[i] >= commit and not start[i]:
-            c = 0
-            for e in range(indptr[i], indptr[i + 1]):
-                c += started[indices[e]]
+            c = _flagged_count(indptr, indices, started, i)
             count[i] = c
-            share = np.float32(c) / np.float32(max(degree[i], 1))
+            share = _share(c, degree[i])
             if share + will[i] >= threshold[i]:
                 nxt[k] = i
                 k += 1
@@ -175,10 +169,7 @@ def voice_round(
                 + coef[3] * opposition[i]
             )
             if motive > 0.0:
-                count = 0
-                for e in range(indptr[i], indptr[i + 1]):
-                    count += spoke[indices[e]]
-                share = np.float32(count) / np.float32(max(degree[i], 1))
+                share = _share(_flagged_count(indptr, indices, spoke, i), degree[i])
                 out[i] = share + motive >= threshold[i]
         if voice_count[i] >= opposition_after:
             opposition[i] = True

@@ -136,7 +136,6 @@ class World:
     child_order: np.ndarray
     initial_members: int
     step: int = 0
-    hardship_shock: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     pending_crisis: bool = False
 
     def present_ids(self) -> np.ndarray:
