@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from thermidor.engine.aggregate import binned_gini, group_mean, group_sum
+from thermidor.engine.aggregate import binned_gini, group_sum
 
 
 def exact_gini(values: np.ndarray) -> float:
@@ -21,7 +21,7 @@ def exact_gini(values: np.ndarray) -> float:
     return float(2.0 * np.sum(rank * x) / (n * total) - (n + 1) / n)
 
 
-# --- group_sum / group_mean -----------------------------------------------------------------
+# --- group_sum -----------------------------------------------------------------------------
 
 
 def test_group_sum_counts_and_sums():
@@ -31,31 +31,6 @@ def test_group_sum_counts_and_sums():
     np.testing.assert_allclose(group_sum(groups, weights, 5), [1, 0, 5, 0, 4])
     assert group_sum(groups, None, 6).dtype == np.float64
     assert group_sum(np.array([], dtype=np.int64), None, 3).tolist() == [0.0, 0.0, 0.0]
-
-
-def test_group_mean_handles_empty_groups():
-    groups = np.array([0, 0, 2, 2, 2])
-    values = np.array([1.0, 3.0, 5.0, 7.0, 100.0])
-    mask = np.array([True, True, True, True, False])
-    np.testing.assert_allclose(group_mean(groups, values, mask, 4), [2.0, 0.0, 6.0, 0.0])
-    out = group_mean(groups, values, mask, 4, empty=-1.0)
-    np.testing.assert_allclose(out, [2.0, -1.0, 6.0, -1.0])
-    nothing = group_mean(groups, values, np.zeros(5, dtype=bool), 3, empty=np.nan)
-    assert np.isnan(nothing).all()
-
-
-@given(
-    data=st.lists(st.tuples(st.integers(0, 9), st.floats(-100, 100), st.booleans()), max_size=60)
-)
-def test_group_mean_matches_a_loop(data):
-    groups = np.array([g for g, _, _ in data], dtype=np.int64)
-    values = np.array([v for _, v, _ in data])
-    mask = np.array([k for _, _, k in data], dtype=bool)
-    out = group_mean(groups, values, mask, 10, empty=-7.0)
-    for g in range(10):
-        chosen = values[(groups == g) & mask]
-        expected = chosen.mean() if chosen.size else -7.0
-        assert out[g] == pytest.approx(expected, abs=1e-9)
 
 
 @given(data=st.lists(st.tuples(st.integers(0, 9), st.floats(-100, 100)), max_size=60))

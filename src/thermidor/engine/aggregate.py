@@ -1,4 +1,4 @@
-"""Group sums and means over index arrays, the O(n) reductions every mechanism uses."""
+"""O(n) reductions over index arrays: group sums, and the binned Gini (the kernels' reference)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,6 @@ import numpy as np
 def group_sum(groups: np.ndarray, weights: np.ndarray | None, n_groups: int) -> np.ndarray:
     """Sum of ``weights`` per group id (count when weights is None), float64, length n_groups."""
     return np.bincount(groups, weights=weights, minlength=n_groups).astype(np.float64)
-
-
-def group_mean(
-    groups: np.ndarray, values: np.ndarray, mask: np.ndarray, n_groups: int, empty: float = 0.0
-) -> np.ndarray:
-    """Mean of ``values`` over members with ``mask`` in each group; ``empty`` where none."""
-    weight = mask.astype(np.float64)
-    total = np.bincount(groups, weights=weight * values, minlength=n_groups)
-    count = np.bincount(groups, weights=weight, minlength=n_groups)
-    out = np.full(n_groups, empty, dtype=np.float64)
-    np.divide(total, count, out=out, where=count > 0)
-    return out
 
 
 def binned_gini(values: np.ndarray, bins: int = 4096) -> float:
