@@ -7,10 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numba
 import numpy as np
 import pytest
+from scipy import stats
 
-from thermidor.engine.rng import Streams
+from thermidor.engine.rng import Streams, counter_uniform, step_key
 
 RNG = Path(__file__).resolve().parents[2] / "src" / "thermidor" / "engine" / "rng.py"
 
@@ -93,3 +95,39 @@ def test_streams_do_not_depend_on_pythons_hash_salt():
         )
         outs.add(run.stdout.strip())
     assert outs == {str(Streams(4)("abuse").integers(0, 2**62))}
+
+
+def splitmix64(seed: int, n: int) -> list[float]:
+    """The reference generator (Steele, Lea & Flood 2014), top 24 bits as a float."""
+    mask, state, out = (1 << 64) - 1, seed, []
+    for _ in range(n):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        out.append((z ^ (z >> 31)) >> 40)
+    return [v / 2**24 for v in out]
+
+
+@numba.njit
+def _counter_draws(key, n):
+    out = np.empty(n, dtype=np.float32)
+    for i in range(n):
+        out[i] = counter_uniform(key, i)
+    return out
+
+
+def test_counter_uniform_is_splitmix64_from_the_key():
+    key = step_key(np.random.default_rng(3))
+    np.testing.assert_array_equal(_counter_draws(key, 50), np.float32(splitmix64(int(key), 50)))
+
+
+def test_counter_uniforms_are_uniform_and_keys_independent():
+    rng = np.random.default_rng(8)
+    a = _counter_draws(step_key(rng), 200_000)
+    b = _counter_draws(step_key(rng), 200_000)
+    assert stats.kstest(a, "uniform").pvalue > 1e-3
+    assert stats.kstest(b, "uniform").pvalue > 1e-3
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.01  # two steps' draws are unrelated
+    assert abs(np.corrcoef(a[:-1], a[1:])[0, 1]) < 0.01  # neighbouring counters too
+    assert ((a >= 0) & (a < 1)).all()

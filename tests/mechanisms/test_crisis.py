@@ -272,3 +272,10 @@ def test_the_standing_potential_moves_one_round_per_step(tiny, rng):
     m.legitimacy[:] = 0.0
     crisis.step(tiny, CALM, rng)
     assert not m.mobilised.any()
+
+
+def test_the_census_left_for_the_recorder_is_the_census_of_the_step_end(tiny, rng):
+    tiny.step = 7
+    crisis.step(tiny, CALM, rng)
+    assert tiny.tally.census_step == 7
+    np.testing.assert_array_equal(tiny.tally.census, crisis.census(tiny))

@@ -6,17 +6,47 @@ one byte per neighbour instead of a float and an index. A member-level update
 that numpy would spread over a dozen temporaries and masks is one pass here:
 at 10^6 members the step is bound by memory traffic, so passes are what count.
 
-Reproducibility: every loop is serial and visits members in id order, so
-floating sums have one order on any machine; random draws stay in numpy
-generators and kernels receive the uniforms. (Threads were measured and did
-not pay on the 2-core target: the passes are memory-bound, and an OpenMP
-barrier under CPU contention cost more than the work.)
+Threads, and why the numbers do not depend on how many there are: member
+updates are element-wise (each thread writes its own rows); per-cell
+quantities are computed one cell per iteration over that cell's rows (the
+build numbers slots so that every cell's members are contiguous, see
+``World.cell_start``), so each cell's sum has one order; sums over all members
+are taken per fixed chunk (``CHUNKS`` of them, whatever the thread count) and
+the chunks added in order. Random draws stay in numpy generators and kernels
+receive the uniforms. Set ``NUMBA_NUM_THREADS`` to choose the threads (the
+experiment runner gives each worker process one).
 """
 
 from __future__ import annotations
 
 import numba
 import numpy as np
+from numba import prange
+
+from thermidor.engine.rng import counter_uniform
+
+CHUNKS = 64  # fixed partition of the members for sums: same order on any number of threads
+HISTOGRAM_CHUNKS = 8  # fewer for the Gini histogram, whose partials are large
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _chunk(n: int, k: int, chunks: int) -> tuple[int, int]:
+    """Rows ``[start, stop)`` of chunk ``k`` of ``chunks`` equal parts of ``n`` rows."""
+    return n * k // chunks, n * (k + 1) // chunks
+
+# --- gathers -----------------------------------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def gather(values: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``values[index]`` for valid (non-negative, in range) ids: a member column read at the
+    holders of offices. Each read misses the cache; numpy's take does one at a time,
+    this keeps several in flight on every thread (about 3x at 10^6 members)."""
+    out = np.empty(index.size, dtype=values.dtype)
+    for k in prange(index.size):
+        out[k] = values[index[k]]
+    return out
+
 
 # --- neighbour counts and threshold rules ---------------------------------------------------
 
@@ -36,7 +66,7 @@ def _share(count: int, degree: int) -> np.float32:
     return np.float32(count) / np.float32(max(degree, 1))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def threshold_round(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -56,7 +86,7 @@ def threshold_round(
     out = np.zeros(n, dtype=np.bool_)
     as_bytes = flag.view(np.uint8)
     commit = np.float32(commitment)
-    for i in range(n):
+    for i in prange(n):
         if present[i] and will[i] >= commit:
             share = _share(_flagged_count(indptr, indices, as_bytes, i), degree[i])
             out[i] = share + will[i] >= threshold[i]
@@ -130,7 +160,7 @@ def threshold_cascade(
     return mobilised
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def voice_round(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -157,7 +187,7 @@ def voice_round(
     spoke = voicing.view(np.uint8)
     hardship_w = np.float32(coef[1])
     fear_w = np.float32(coef[2])
-    for i in range(n):
+    for i in prange(n):
         if not present[i]:
             continue
         knows_any = knows[i] > 0
@@ -179,191 +209,212 @@ def voice_round(
 # --- knowledge ------------------------------------------------------------------------------
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def lapse_knowledge(
-    cell: np.ndarray,
+    cell_start: np.ndarray,
     present: np.ndarray,
     knows: np.ndarray,
     open_bits: np.ndarray,
     n_bits: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Knowledge of closed cases lapses (``knows`` masked in place by the open bits of one's
-    cell). Returns each member's open bits, per cell (rows) the members present (column 0,
-    left 0 where no case is open: nobody there knows of anything) and those who still know
-    of each bit (column 1 + bit), and the ids of the members with any open bit
-    (``np.flatnonzero`` of the first), in order."""
-    relevant = np.zeros(cell.size, dtype=np.uint8)
-    counts = np.zeros((open_bits.size, n_bits + 1), dtype=np.float64)
-    rows = np.empty(cell.size, dtype=np.int64)
-    k = 0
-    for i in range(cell.size):
-        if not present[i]:
-            if knows[i]:
-                knows[i] = 0
-            continue
-        c = cell[i]
+    cell, members of cell c being rows ``cell_start[c]:cell_start[c + 1]``). Returns each
+    member's open bits (0 for the absent), and per cell the members present (column 0, left
+    0 where no case is open: nobody there knows of anything) and those who still know of
+    each bit (column 1 + bit)."""
+    n_cells = open_bits.size
+    relevant = np.zeros(present.size, dtype=np.uint8)
+    counts = np.zeros((n_cells, n_bits + 1), dtype=np.float64)
+    for c in prange(n_cells):
         bits = open_bits[c]
-        if bits == 0:
-            if knows[i]:
-                knows[i] = 0
-            continue
-        counts[c, 0] += 1.0
-        relevant[i] = bits
-        rows[k] = i
-        k += 1
-        value = knows[i] & bits
-        knows[i] = value
-        if value:
-            for b in range(n_bits):
-                if (value >> b) & 1:
-                    counts[c, 1 + b] += 1.0
-    return relevant, counts, rows[:k].copy()
+        for i in range(cell_start[c], cell_start[c + 1]):
+            if not present[i] or bits == 0:
+                if knows[i]:
+                    knows[i] = 0
+                continue
+            counts[c, 0] += 1.0
+            relevant[i] = bits
+            value = knows[i] & bits
+            knows[i] = value
+            if value:
+                for b in range(n_bits):
+                    if (value >> b) & 1:
+                        counts[c, 1 + b] += 1.0
+    return relevant, counts
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def spread_knowledge(
     indptr: np.ndarray,
     indices: np.ndarray,
-    cell: np.ndarray,
+    cell_start: np.ndarray,
     knows: np.ndarray,
-    rows: np.ndarray,
     relevant: np.ndarray,
-    uniforms: np.ndarray,
+    key: np.uint64,
     unwitnessed: float,
     stay_by_tellers: np.ndarray,
     unread: float,
     counts: np.ndarray,
 ) -> None:
-    """Members in ``rows`` learn each relevant bit they do not know with probability
+    """Members with ``relevant`` bits learn each one they do not know with probability
     1 - ``unwitnessed`` x ``stay_by_tellers[tellers]`` x ``unread``, as
     ``learning_probability`` (the chance to stay ignorant of each teller tabulated by count).
 
-    Tellers are workmates (same cell) who knew at the start of the step; all
-    rows are decided before any learns, as in a synchronous update. ``counts``
-    holds per cell (rows) how many present members know of each bit (column
-    1 + bit), as ``lapse_knowledge`` returns them: where no workmate knows, the
-    neighbours are not read. What is learned is added to ``knows`` and to ``counts``.
+    Member i's draw for bit b is ``counter_uniform(key, 8 i + b)``. Tellers are workmates
+    (same cell: ids within the cell's range) who knew at the start of the step; a cell's
+    rows are all decided before any learns, as in a synchronous update (only workmates
+    tell, so cells are independent). ``counts`` holds per cell (rows) how many present
+    members know of each bit (column 1 + bit), as ``lapse_knowledge`` returns them: where
+    no workmate knows, the neighbours are not read. What is learned is added to ``knows``
+    and to ``counts``.
     """
-    n_b = uniforms.shape[1]
-    gained = np.zeros(rows.size, dtype=np.uint8)
+    n_b = counts.shape[1] - 1
+    n_cells = cell_start.size - 1
+    gained = np.zeros(knows.size, dtype=np.uint8)
+    told = np.zeros((n_cells, n_b), dtype=np.int64)  # a cell's scratch: tellers of each bit
     unseen = np.float32(unwitnessed)
     unheard = np.float32(unread)
-    told = np.zeros(n_b, dtype=np.int64)
-    for k in range(rows.size):
-        i = rows[k]
-        need = relevant[i] & ~knows[i]
-        if need == 0:
-            continue  # nothing left to learn: the draws would not matter
-        own = cell[i]
+    for c in prange(n_cells):
+        if counts[c, 0] == 0.0:
+            continue  # no open case, or nobody present
+        lo, hi = cell_start[c], cell_start[c + 1]
         heard = 0  # the bits some workmate knows of
         for b in range(n_b):
-            told[b] = 0
-            if counts[own, 1 + b] > 0.0:
+            if counts[c, 1 + b] > 0.0:
                 heard |= 1 << b
-        if need & heard:
-            for e in range(indptr[i], indptr[i + 1]):
-                j = indices[e]
-                value = knows[j] & need
-                if value and cell[j] == own:
-                    for b in range(n_b):
-                        if (value >> b) & 1:
-                            told[b] += 1
-        bits = 0
-        for b in range(n_b):
-            if (need >> b) & 1:
-                p = np.float32(1.0) - unseen * stay_by_tellers[told[b]] * unheard
-                p = min(max(p, np.float32(0.0)), np.float32(1.0))
-                if uniforms[k, b] < p:
-                    bits |= 1 << b
-        gained[k] = bits
-    for k in range(rows.size):
-        value = gained[k]
-        if value:
-            i = rows[k]
-            knows[i] |= value
+        for i in range(lo, hi):
+            need = relevant[i] & ~knows[i]
+            if need == 0:
+                continue  # nothing to learn here
             for b in range(n_b):
-                if (value >> b) & 1:
-                    counts[cell[i], 1 + b] += 1.0
+                told[c, b] = 0
+            if need & heard:
+                for e in range(indptr[i], indptr[i + 1]):
+                    j = indices[e]
+                    if j < lo or j >= hi:
+                        continue
+                    value = knows[j] & need
+                    if value:
+                        for b in range(n_b):
+                            told[c, b] += (value >> b) & 1
+            bits = 0
+            for b in range(n_b):
+                if (need >> b) & 1:
+                    p = np.float32(1.0) - unseen * stay_by_tellers[told[c, b]] * unheard
+                    p = min(max(p, np.float32(0.0)), np.float32(1.0))
+                    if counter_uniform(key, 8 * i + b) < p:
+                        bits |= 1 << b
+            gained[i] = bits
+        for i in range(lo, hi):
+            value = gained[i]
+            if value:
+                knows[i] |= value
+                for b in range(n_b):
+                    if (value >> b) & 1:
+                        counts[c, 1 + b] += 1.0
 
 
 # --- per-cell means -------------------------------------------------------------------------
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def cell_productivity(
-    cell: np.ndarray, present: np.ndarray, capacity: np.ndarray, hardship: np.ndarray, n_cells: int
+    cell_start: np.ndarray, present: np.ndarray, capacity: np.ndarray, hardship: np.ndarray
 ) -> np.ndarray:
     """Per cell: mean over present members of (0.5 + 0.5 capacity)(1 - 0.5 hardship)."""
-    sums = np.zeros((n_cells, 2))  # total and count side by side: one line per member
-    half = np.float32(0.5)
-    for i in range(cell.size):
-        if present[i]:
-            c = cell[i]
-            sums[c, 0] += (half + half * capacity[i]) * (np.float32(1.0) - half * hardship[i])
-            sums[c, 1] += 1.0
+    n_cells = cell_start.size - 1
     out = np.zeros(n_cells)
-    for c in range(n_cells):
-        if sums[c, 1] > 0:
-            out[c] = sums[c, 0] / sums[c, 1]
+    half = np.float32(0.5)
+    for c in prange(n_cells):
+        total = 0.0
+        here = 0
+        for i in range(cell_start[c], cell_start[c + 1]):
+            if present[i]:
+                total += (half + half * capacity[i]) * (np.float32(1.0) - half * hardship[i])
+                here += 1
+        if here > 0:
+            out[c] = total / here
     return out
 
 
-# --- deterministic sums over members --------------------------------------------------------
+# --- deterministic sums over members: per fixed chunk, then the chunks in order ---------------
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def income_census(
     present: np.ndarray, role: np.ndarray, wage: np.ndarray, privilege: np.ndarray
 ) -> np.ndarray:
     """Over present members, income being wage x privilege (float32): [present, rank and
     file, their wage, their income, apparatus, its income, lowest income, highest income]."""
-    here = 0
-    ranks = 0
-    ranks_wage = 0.0
-    ranks_income = 0.0
-    apparatus_income = 0.0
-    lo = np.inf
-    hi = -np.inf
-    for i in range(present.size):
-        if present[i]:
-            here += 1
-            income = wage[i] * privilege[i]
-            lo = min(lo, income)
-            hi = max(hi, income)
-            if role[i] == 0:
-                ranks += 1
-                ranks_wage += wage[i]
-                ranks_income += income
-            else:
-                apparatus_income += income
-    out = np.empty(8)
-    out[0] = here
-    out[1] = ranks
-    out[2] = ranks_wage
-    out[3] = ranks_income
-    out[4] = here - ranks
-    out[5] = apparatus_income
-    out[6] = lo
-    out[7] = hi
+    n = present.size
+    part = np.zeros((CHUNKS, 8))
+    for k in prange(CHUNKS):
+        start, stop = _chunk(n, k, CHUNKS)
+        here = 0
+        ranks = 0
+        ranks_wage = 0.0
+        ranks_income = 0.0
+        apparatus_income = 0.0
+        lo = np.inf
+        hi = -np.inf
+        for i in range(start, stop):
+            if present[i]:
+                here += 1
+                income = wage[i] * privilege[i]
+                lo = min(lo, income)
+                hi = max(hi, income)
+                if role[i] == 0:
+                    ranks += 1
+                    ranks_wage += wage[i]
+                    ranks_income += income
+                else:
+                    apparatus_income += income
+        part[k, 0] = here
+        part[k, 1] = ranks
+        part[k, 2] = ranks_wage
+        part[k, 3] = ranks_income
+        part[k, 5] = apparatus_income
+        part[k, 6] = lo
+        part[k, 7] = hi
+    out = np.zeros(8)
+    out[6] = np.inf
+    out[7] = -np.inf
+    for k in range(CHUNKS):
+        for q in range(6):
+            out[q] += part[k, q]
+        out[6] = min(out[6], part[k, 6])
+        out[7] = max(out[7], part[k, 7])
+    out[4] = out[0] - out[1]
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def rank_and_file_wages(
     present: np.ndarray, role: np.ndarray, wage: np.ndarray
 ) -> tuple[int, float]:
     """Over present rank-and-file members: their number and their wage, summed as
     ``income_census`` sums them (its entries 1 and 2) without reading the privileges."""
-    ranks = 0
-    ranks_wage = 0.0
-    for i in range(present.size):
-        if present[i] and role[i] == 0:
-            ranks += 1
-            ranks_wage += wage[i]
-    return ranks, ranks_wage
+    n = present.size
+    part = np.zeros((CHUNKS, 2))
+    for k in prange(CHUNKS):
+        start, stop = _chunk(n, k, CHUNKS)
+        ranks = 0
+        ranks_wage = 0.0
+        for i in range(start, stop):
+            if present[i] and role[i] == 0:
+                ranks += 1
+                ranks_wage += wage[i]
+        part[k, 0] = ranks
+        part[k, 1] = ranks_wage
+    ranks_total = 0.0
+    wage_total = 0.0
+    for k in range(CHUNKS):
+        ranks_total += part[k, 0]
+        wage_total += part[k, 1]
+    return int(ranks_total), wage_total
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def state_census(
     present: np.ndarray,
     activity: np.ndarray,
@@ -377,40 +428,47 @@ def state_census(
     """Sums over present members: [present, activity, capacity, hardship, fear,
     legitimacy, activity x (1 - fear) x (1 - hardship), opposition, mobilised]."""
     one = np.float32(1.0)
-    here = 0
-    opposed = 0
-    moved = 0
-    act = 0.0
-    cap = 0.0
-    hard = 0.0
-    afraid = 0.0
-    legit = 0.0
-    voice = 0.0
-    for i in range(present.size):
-        if present[i]:
-            here += 1
-            act += activity[i]
-            cap += capacity[i]
-            hard += hardship[i]
-            afraid += fear[i]
-            legit += legitimacy[i]
-            voice += activity[i] * (one - fear[i]) * (one - hardship[i])
-            opposed += opposition[i]
-            moved += mobilised[i]
-    out = np.empty(9)
-    out[0] = here
-    out[1] = act
-    out[2] = cap
-    out[3] = hard
-    out[4] = afraid
-    out[5] = legit
-    out[6] = voice
-    out[7] = opposed
-    out[8] = moved
+    n = present.size
+    part = np.zeros((CHUNKS, 9))
+    for k in prange(CHUNKS):
+        start, stop = _chunk(n, k, CHUNKS)
+        here = 0
+        opposed = 0
+        moved = 0
+        act = 0.0
+        cap = 0.0
+        hard = 0.0
+        afraid = 0.0
+        legit = 0.0
+        voice = 0.0
+        for i in range(start, stop):
+            if present[i]:
+                here += 1
+                act += activity[i]
+                cap += capacity[i]
+                hard += hardship[i]
+                afraid += fear[i]
+                legit += legitimacy[i]
+                voice += activity[i] * (one - fear[i]) * (one - hardship[i])
+                opposed += opposition[i]
+                moved += mobilised[i]
+        part[k, 0] = here
+        part[k, 1] = act
+        part[k, 2] = cap
+        part[k, 3] = hard
+        part[k, 4] = afraid
+        part[k, 5] = legit
+        part[k, 6] = voice
+        part[k, 7] = opposed
+        part[k, 8] = moved
+    out = np.zeros(9)
+    for k in range(CHUNKS):
+        for q in range(9):
+            out[q] += part[k, q]
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def income_gini(
     present: np.ndarray, wage: np.ndarray, privilege: np.ndarray, census: np.ndarray, bins: int
 ) -> float:
@@ -421,21 +479,27 @@ def income_gini(
     lo, hi = census[6], census[7]
     if n == 0 or hi <= lo or total <= 0.0:
         return 0.0
-    counts = np.zeros(bins)
-    sums = np.zeros(bins)
+    size = present.size
+    counts = np.zeros((HISTOGRAM_CHUNKS, bins))
+    sums = np.zeros((HISTOGRAM_CHUNKS, bins))
     scale = bins / (hi - lo)
-    for i in range(present.size):
-        if present[i]:
-            v = wage[i] * privilege[i]
-            b = min(int((v - lo) * scale), bins - 1)
-            counts[b] += 1.0
-            sums[b] += v
+    for k in prange(HISTOGRAM_CHUNKS):
+        start, stop = _chunk(size, k, HISTOGRAM_CHUNKS)
+        for i in range(start, stop):
+            if present[i]:
+                v = wage[i] * privilege[i]
+                b = min(int((v - lo) * scale), bins - 1)
+                counts[k, b] += 1.0
+                sums[k, b] += v
     area = 0.0
     running = 0.0
     prev = 0.0
     for b in range(bins):
-        running += sums[b]
+        count = 0.0
+        for k in range(HISTOGRAM_CHUNKS):
+            count += counts[k, b]
+            running += sums[k, b]
         cum = running / total
-        area += (counts[b] / n) * (cum + prev) / 2.0
+        area += (count / n) * (cum + prev) / 2.0
         prev = cum
     return max(0.0, min(1.0, 1.0 - 2.0 * area))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
+from thermidor.engine.kernels import gather
 from thermidor.mechanisms.base import Params
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def abuse_probability(
 def step(world: World, params: AbuseParams, rng: np.random.Generator) -> None:
     off = world.offices
     occupied = np.flatnonzero(off.holder >= 0)
-    ident = world.members.identification[off.holder[occupied]]
+    ident = gather(world.members.identification, off.holder[occupied])
     impunity = world.tally.branch_impunity[off.tree.branch[occupied]]
     p = abuse_probability(ident, impunity, world.policy.market_temptation, params)
     abused = occupied[rng.random(occupied.size) < p]

@@ -26,7 +26,8 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
-from thermidor.engine.kernels import rank_and_file_wages
+from thermidor.engine.kernels import gather, rank_and_file_wages
+from thermidor.engine.rng import counter_uniform, step_key
 from thermidor.mechanisms.base import Params
 from thermidor.mechanisms.offices import fill_vacancies, vacate
 from thermidor.model.world import ELECTION, NOMINATION, SORTITION
@@ -72,9 +73,9 @@ def removed_by_vote(against: np.ndarray, votes: np.ndarray, majority: float) -> 
     return share > majority
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _tally_cells(
-    cell: np.ndarray,
+    cell_start: np.ndarray,
     present: np.ndarray,
     party: np.ndarray,
     knows: np.ndarray,
@@ -82,78 +83,52 @@ def _tally_cells(
     activity: np.ndarray,
     fear: np.ndarray,
     legitimacy: np.ndarray,
-    uniforms: np.ndarray,
+    key: np.uint64,
     income_bottom: np.ndarray,
     needed: np.ndarray,
     party_branch: int,
     exposed: float,
     privilege_tolerance: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One pass over members: electorate, votes, votes against and petitioners per cell office.
+) -> np.ndarray:
+    """Per cell office: electorate, votes, votes against and petitioners (``out[q, b, c]``).
 
-    Only the branches whose bits are set in ``needed[cell]`` are tallied (the other
-    offices' counts stay 0): a member of a cell with no bit set costs one read of its
-    cell. A member is deterred when its uniform falls below its fear x ``exposed``
-    (what the secret ballot leaves); it tolerates an income ratio of
-    ``privilege_tolerance`` x (0.5 + legitimacy).
+    Only the branches whose bits are set in ``needed[c]`` are tallied (the other offices'
+    counts stay 0), one cell at a time over its rows ``cell_start[c]:cell_start[c + 1]``;
+    member i's draw is ``counter_uniform(key, i)``. A member is deterred when its draw
+    falls below its fear x ``exposed`` (what the secret ballot leaves); it tolerates an income ratio of ``privilege_tolerance`` x
+    (0.5 + legitimacy).
     """
     n_b, n_cells = income_bottom.shape
-    # one row per tallied office, a cell's side by side (a recruit's cell is anywhere, so
-    # the rows touched are kept few and dense): the electorate, votes, votes against and
-    # petitioners, then the holder's income ratio
-    first = np.zeros(n_cells, dtype=np.int64)
-    n_rows = 0
-    for c in range(n_cells):
-        first[c] = n_rows
-        for b in range(n_b):
-            n_rows += (needed[c] >> b) & 1
-    work = np.zeros((n_rows, 5))
-    for c in range(n_cells):
-        k = first[c]
-        for b in range(n_b):
-            if (needed[c] >> b) & 1:
-                work[k, 4] = income_bottom[b, c]
-                k += 1
+    out = np.zeros((4, n_b, n_cells))
     left = np.float32(exposed)
     scale = np.float32(privilege_tolerance)
-    for i in range(cell.size):
-        if not present[i]:
-            continue
-        c = cell[i]
+    for c in numba.prange(n_cells):
         bits = needed[c]
         if bits == 0:
             continue
-        a = activity[i]
-        known = knows[i]
-        # the draw only matters to one who knows
-        deterred = (known & bits) != 0 and uniforms[i] < fear[i] * left
-        tolerance = np.float64(scale * (np.float32(0.5) + legitimacy[i]))
-        member_of_party = party[i]
-        voiced = voicing[i]
-        k = first[c]
-        for b in range(n_b):
-            if not (bits >> b) & 1:
+        for i in range(cell_start[c], cell_start[c + 1]):
+            if not present[i]:
                 continue
-            row = work[k]
-            k += 1
-            if b == party_branch and not member_of_party:
-                continue
-            row[0] += 1.0
-            row[1] += a
-            knows_b = (known >> b) & 1
-            if (knows_b and not deterred) or row[4] > tolerance:
-                row[2] += a
-            if knows_b and voiced:
-                row[3] += 1.0
-    out = np.zeros((4, n_b, n_cells))
-    for c in range(n_cells):
-        k = first[c]
-        for b in range(n_b):
-            if (needed[c] >> b) & 1:
-                for q in range(4):
-                    out[q, b, c] = work[k, q]
-                k += 1
-    return out[0], out[1], out[2], out[3]
+            a = activity[i]
+            known = knows[i]
+            # the draw only matters to one who knows
+            deterred = (known & bits) != 0 and counter_uniform(key, i) < fear[i] * left
+            tolerance = np.float64(scale * (np.float32(0.5) + legitimacy[i]))
+            member_of_party = party[i]
+            voiced = voicing[i]
+            for b in range(n_b):
+                if not (bits >> b) & 1:
+                    continue
+                if b == party_branch and not member_of_party:
+                    continue
+                out[0, b, c] += 1.0
+                out[1, b, c] += a
+                knows_b = (known >> b) & 1
+                if (knows_b and not deterred) or income_bottom[b, c] > tolerance:
+                    out[2, b, c] += a
+                if knows_b and voiced:
+                    out[3, b, c] += 1.0
+    return out
 
 
 def _bottom_votes(
@@ -167,11 +142,10 @@ def _bottom_votes(
     offices (an election may be held this step); 0 for the others, whose votes are never
     read."""
     m, off, tree = world.members, world.offices, world.offices.tree
-    uniforms = rng.random(m.size, dtype=np.float32)
     weights = (1 << np.arange(tree.bottom_of.shape[0])).astype(np.uint8)
     needed = (polled[tree.bottom_of] * weights[:, None]).sum(axis=0).astype(np.uint8)
     electorate, votes_b, against_b, petitioners = _tally_cells(
-        m.cell,
+        world.cell_start,
         m.present,
         m.party,
         m.knows,
@@ -179,7 +153,7 @@ def _bottom_votes(
         m.activity,
         m.fear,
         m.legitimacy,
-        uniforms,
+        step_key(rng),
         income_ratio[tree.bottom_of].astype(np.float64),
         needed,
         world.party_branch,
@@ -205,8 +179,8 @@ def _upper_votes(
     parent = off.tree.parent[child]
     delegate = off.holder[child]
     # a delegate who still identifies with the class acts on what it knows
-    acts = rng.random(child.size, dtype=np.float32) < m.identification[delegate]
-    tolerance = params.privilege_tolerance * (0.5 + m.legitimacy[delegate])
+    acts = rng.random(child.size, dtype=np.float32) < gather(m.identification, delegate)
+    tolerance = params.privilege_tolerance * (0.5 + gather(m.legitimacy, delegate))
     against = (off.parent_known[child] & acts) | (income_ratio[parent] > tolerance)
     votes = group_sum(parent, None, off.size)
     return votes, group_sum(parent, against.astype(np.float64), off.size)
@@ -217,7 +191,7 @@ def _income_ratio(world: World) -> np.ndarray:
     ranks, ranks_wage = rank_and_file_wages(m.present, m.role, m.wage)
     mean_income = float(np.float32(ranks_wage / ranks)) if ranks > 0 else 1.0
     holder = np.maximum(off.holder, 0)
-    ratio = m.wage[holder] * m.privilege[holder] / mean_income
+    ratio = gather(m.wage, holder) * gather(m.privilege, holder) / mean_income
     return np.where(off.holder >= 0, ratio, 0.0)
 
 
@@ -292,7 +266,7 @@ def _account(world: World, params: AccountabilityParams, sanctioned: np.ndarray)
             tally.branch_impunity[b] = imp + params.impunity_memory * (t / (s + t) - imp)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _member_experience(
     cell: np.ndarray,
     present: np.ndarray,
@@ -307,7 +281,7 @@ def _member_experience(
     success), 1 or 0; ``voice_count`` counts the futile. ``outcome[cell, branch]`` is
     1 where the local office's holder fell, 2 where voice there met a dead end."""
     n_b = outcome.shape[1]
-    for i in range(cell.size):
+    for i in numba.prange(cell.size):
         known = knows[i]
         if not present[i] or known == 0:
             # mostly 0 already: a read spares the write-back of untouched lines

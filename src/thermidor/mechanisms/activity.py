@@ -105,7 +105,7 @@ def activity_change(
     return gain - loss
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _exercise(
     cell: np.ndarray,
     present: np.ndarray,
@@ -129,7 +129,7 @@ def _exercise(
     office_learn, education_gain, decay = c[8], c[9], c[10]
     taught_rate = education_gain * np.float32(education)
     one, zero = np.float32(1.0), np.float32(0.0)
-    for i in range(cell.size):
+    for i in numba.prange(cell.size):
         if not present[i]:
             continue
         opp = opportunity_[cell[i]]

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from pydantic import Field
 
+from thermidor.engine.kernels import gather
 from thermidor.mechanisms.base import Params
 from thermidor.model.world import MEMBER, STAFF
 
@@ -48,13 +50,60 @@ def dismiss_staff(world: World, ids: np.ndarray) -> None:
     m.post[ids] = -1
 
 
-def hire_staff(world: World, offices: np.ndarray, rng: np.random.Generator) -> None:
-    """Give each entry of ``offices`` (repeats allowed) one new staff member from the ranks."""
+@numba.njit(cache=True, nogil=True)
+def _staff_census(present: np.ndarray, role: np.ndarray, staff: int) -> tuple[int, int, np.ndarray]:
+    """Members present, the apparatus among them (role not MEMBER, i.e. 0) and the staff ids."""
+    here = 0
+    apparatus = 0
+    n_staff = 0
+    for i in range(present.size):
+        if present[i]:
+            here += 1
+            apparatus += role[i] != 0
+            n_staff += role[i] == staff
+    ids = np.empty(n_staff, dtype=np.int64)
+    k = 0
+    for i in range(present.size):
+        if present[i] and role[i] == staff:
+            ids[k] = i
+            k += 1
+    return here, apparatus, ids
+
+
+def _rank_and_file_draws(
+    world: World, count: int, pool: int, rng: np.random.Generator
+) -> np.ndarray:
+    """``count`` draws, with replacement, uniform over the ``pool`` present rank-and-file
+    members.
+
+    Rejection from uniform slots: each kept draw is uniform over the pool, as an index into
+    the listed pool would be, without listing a pool of nearly every member each step.
+    """
+    m = world.members
+    if pool == 0 or count == 0:
+        return np.empty(0, dtype=np.int64)
+    eligible_share = pool / m.size
+    kept: list[np.ndarray] = []
+    missing = count
+    while missing > 0:
+        slots = rng.integers(0, m.size, size=int(missing / eligible_share * 1.2) + 16)
+        slots = slots[m.present[slots] & (m.role[slots] == MEMBER)][:missing]
+        kept.append(slots)
+        missing -= slots.size
+    return np.concatenate(kept)
+
+
+def hire_staff(
+    world: World, offices: np.ndarray, rng: np.random.Generator, pool: int | None = None
+) -> None:
+    """Give each entry of ``offices`` (repeats allowed) one new staff member from the ranks
+    (``pool``: how many present members are in the ranks, when the caller knows)."""
     m, off = world.members, world.offices
-    pool = np.flatnonzero(m.present & (m.role == MEMBER))
-    if pool.size == 0 or offices.size == 0:
+    if pool is None:
+        pool = int(np.count_nonzero(m.present & (m.role == MEMBER)))
+    picks = _rank_and_file_draws(world, min(offices.size, pool), pool, rng)
+    if picks.size == 0:
         return
-    picks = pool[rng.integers(0, pool.size, size=min(offices.size, pool.size))]
     picks, first = np.unique(picks, return_index=True)
     offices = offices[first]
     m.role[picks] = STAFF
@@ -65,23 +114,22 @@ def hire_staff(world: World, offices: np.ndarray, rng: np.random.Generator) -> N
 
 def step(world: World, params: ApparatusParams, rng: np.random.Generator) -> None:
     m, off = world.members, world.offices
-    present = int(m.present.sum())
-    staff_ids = np.flatnonzero(m.present & (m.role == STAFF))
-    leaving = staff_ids[rng.random(staff_ids.size) < params.attrition]
-    dismiss_staff(world, leaving)
+    present, apparatus, staff_ids = _staff_census(m.present, m.role, STAFF)
+    leaves = rng.random(staff_ids.size) < params.attrition
+    dismiss_staff(world, staff_ids[leaves])
+    staff_ids = staff_ids[~leaves]
+    apparatus -= int(leaves.sum())
 
-    apparatus = int((m.present & (m.role != MEMBER)).sum())
     ceiling = int(world.policy.apparatus_cap * present)
     if apparatus > ceiling:
-        staff_ids = np.flatnonzero(m.present & (m.role == STAFF))
         excess = min(apparatus - ceiling, staff_ids.size)
         dismiss_staff(world, rng.choice(staff_ids, size=excess, replace=False))
         return
     occupied = np.flatnonzero(off.holder >= 0)
-    ident = m.identification[off.holder[occupied]]
+    ident = gather(m.identification, off.holder[occupied])
     hires = rng.poisson(hiring_rate(off.staff[occupied], ident, params))
     room = ceiling - apparatus
     wanted = np.repeat(occupied, hires)
     if wanted.size > room:
         wanted = rng.choice(wanted, size=room, replace=False)
-    hire_staff(world, wanted, rng)
+    hire_staff(world, wanted, rng, pool=present - apparatus)

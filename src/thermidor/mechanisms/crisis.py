@@ -29,7 +29,7 @@ import numba
 import numpy as np
 from pydantic import Field
 
-from thermidor.engine.kernels import state_census, threshold_cascade, threshold_round
+from thermidor.engine.kernels import CHUNKS, state_census, threshold_cascade, threshold_round
 from thermidor.mechanisms.base import Params
 from thermidor.mechanisms.offices import cell_opportunity
 from thermidor.model.world import ELECTION, SORTITION
@@ -64,38 +64,68 @@ class CrisisParams(Params):
     max_rounds: int = Field(100, ge=1, le=10_000, description="cascade rounds at a crisis")
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _willingness(
     cell: np.ndarray,
     present: np.ndarray,
     opportunity_: np.ndarray,
     activity: np.ndarray,
+    capacity: np.ndarray,
     legitimacy: np.ndarray,
     hardship: np.ndarray,
     fear: np.ndarray,
+    opposition: np.ndarray,
     stake_floor: float,
     fear_weight: float,
-) -> tuple[np.ndarray, float, int]:
-    """Willingness of each member (0 for the absent); the present's total hardship and count."""
-    out = np.zeros(cell.size, dtype=np.float32)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Willingness of each member (0 for the absent) and, from the same pass, the
+    ``state_census`` of the members (its mobilised entry left 0), summed as it sums."""
+    n = cell.size
+    out = np.zeros(n, dtype=np.float32)
     floor, fw, one = np.float32(stake_floor), np.float32(fear_weight), np.float32(1.0)
-    hardship_sum = 0.0
-    here = 0
-    for i in range(cell.size):
-        if present[i]:
-            stake = floor + (one - floor) * opportunity_[cell[i]]
-            out[i] = activity[i] * legitimacy[i] * stake * (one - hardship[i]) - fw * fear[i]
-            hardship_sum += hardship[i]
-            here += 1
-    return out, hardship_sum, here
+    part = np.zeros((CHUNKS, 9))
+    for k in numba.prange(CHUNKS):
+        here = 0
+        opposed = 0
+        act = 0.0
+        cap = 0.0
+        hard = 0.0
+        afraid = 0.0
+        legit = 0.0
+        voice = 0.0
+        for i in range(n * k // CHUNKS, n * (k + 1) // CHUNKS):
+            if present[i]:
+                stake = floor + (one - floor) * opportunity_[cell[i]]
+                out[i] = activity[i] * legitimacy[i] * stake * (one - hardship[i]) - fw * fear[i]
+                here += 1
+                act += activity[i]
+                cap += capacity[i]
+                hard += hardship[i]
+                afraid += fear[i]
+                legit += legitimacy[i]
+                voice += activity[i] * (one - fear[i]) * (one - hardship[i])
+                opposed += opposition[i]
+        part[k, 0] = here
+        part[k, 1] = act
+        part[k, 2] = cap
+        part[k, 3] = hard
+        part[k, 4] = afraid
+        part[k, 5] = legit
+        part[k, 6] = voice
+        part[k, 7] = opposed
+    sums = np.zeros(9)
+    for k in range(CHUNKS):
+        for q in range(9):
+            sums[q] += part[k, q]
+    return out, sums
 
 
 def willingness(world: World, params: CrisisParams) -> np.ndarray:
     """How ready each member is to defend the regime, before others' example."""
-    return _willingness_and_hardship(world, params)[0]
+    return _willingness_and_census(world, params)[0]
 
 
-def _willingness_and_hardship(world: World, params: CrisisParams) -> tuple[np.ndarray, float, int]:
+def _willingness_and_census(world: World, params: CrisisParams) -> tuple[np.ndarray, np.ndarray]:
     m = world.members
     # activity x legitimacy x stake x (1 - hardship) - fear, stake from one's offices
     return _willingness(
@@ -103,9 +133,11 @@ def _willingness_and_hardship(world: World, params: CrisisParams) -> tuple[np.nd
         m.present,
         cell_opportunity(world),
         m.activity,
+        m.capacity,
         m.legitimacy,
         m.hardship,
         m.fear,
+        m.opposition,
         params.stake_floor,
         params.fear_weight,
     )
@@ -179,11 +211,15 @@ def control_index(world: World) -> float:
 
 def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
     m, tally = world.members, world.tally
-    control = control_index(world)
+    will, sums = _willingness_and_census(world, params)
+    control = control_from_census(world, sums)
     tally.peak_control = max(tally.peak_control, control)
-    will, hardship_sum, n_present = _willingness_and_hardship(world, params)
     m.mobilised = cascade_round(world, m.mobilised, will, params.commitment)
-    hardship = hardship_sum / n_present if n_present > 0 else 0.0
+    sums[8] = np.count_nonzero(m.mobilised)  # only the present mobilise
+    # the census of the step's end state (crisis is the last stage), for the recorder
+    tally.census, tally.census_step = sums, world.step
+    n_present = int(sums[0])
+    hardship = sums[3] / n_present if n_present > 0 else 0.0
     drawn = rng.random() < params.hazard_hardship * hardship
     tally.crisis = world.pending_crisis or bool(drawn)
     world.pending_crisis = False

@@ -60,7 +60,7 @@ def identification_loss(privilege: np.ndarray, params: DifferentiationParams) ->
     return (params.tenure_decay + params.privilege_decay * np.log(privilege)).astype(np.float32)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _differentiate(
     present: np.ndarray,
     role: np.ndarray,
@@ -84,7 +84,7 @@ def _differentiate(
         np.float32(privilege_decay),
         np.float32(recovery),
     )
-    for i in range(present.size):
+    for i in numba.prange(present.size):
         if not present[i]:
             continue
         ident = identification[i]

@@ -38,7 +38,7 @@ def active(shock_start: int, duration: int, step: int) -> bool:
     return shock_start <= step < shock_start + duration
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _relax_hardship(
     stratum: np.ndarray,
     wage_category: np.ndarray,
@@ -48,7 +48,7 @@ def _relax_hardship(
 ) -> None:
     """In place: hardship moves toward ``target[stratum, wage_category]``."""
     rate = np.float32(relax)
-    for i in range(hardship.size):
+    for i in numba.prange(hardship.size):
         h = hardship[i]
         hardship[i] = h + rate * (target[stratum[i], wage_category[i]] - h)
 

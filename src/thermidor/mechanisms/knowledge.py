@@ -19,6 +19,7 @@ from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
 from thermidor.engine.kernels import lapse_knowledge, spread_knowledge
+from thermidor.engine.rng import step_key
 from thermidor.mechanisms.base import Params
 
 if TYPE_CHECKING:
@@ -59,20 +60,18 @@ def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> Non
     open_bottom = off.open_abuses[tree.bottom_of] > 0  # (branches, cells)
     open_bits = (open_bottom * weights[:, None]).sum(axis=0).astype(np.uint8)
     # closed cases lapse; the per-cell counts of who knows follow every change of ``knows``
-    relevant, counts, rows = lapse_knowledge(m.cell, m.present, m.knows, open_bits, n_b)
+    relevant, counts = lapse_knowledge(world.cell_start, m.present, m.knows, open_bits, n_b)
     net = world.network
-    uniforms = rng.random((rows.size, n_b), dtype=np.float32)
     # learning_probability, fused; only workmates' knowledge is about one's own cell's offices
     most = int(net.degree.max()) if net.degree.size else 0
     stay_by_tellers = np.power(np.float32(1.0 - params.tell), np.arange(most + 1, dtype=np.float32))
     spread_knowledge(
         net.indptr,
         net.indices,
-        m.cell,
+        world.cell_start,
         m.knows,
-        rows,
         relevant,
-        uniforms,
+        step_key(rng),
         1.0 - params.witness * (1.0 + transparency),
         stay_by_tellers,
         1.0 - params.press * transparency,

@@ -74,7 +74,7 @@ def privilege_ratio(world: World) -> float:
     return float((census[5] / census[4]) / (census[3] / census[1]))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _judge(
     cell: np.ndarray,
     present: np.ndarray,
@@ -94,7 +94,7 @@ def _judge(
     rate, abuse_w, hardship_w, voice_w, exclusion_w = c[0], c[1], c[3], c[4], c[5]
     one, zero = np.float32(1.0), np.float32(0.0)
     gap_loss = np.float32(coef[2] * gap)
-    for i in range(cell.size):
+    for i in numba.prange(cell.size):
         if not present[i]:
             continue
         knows_any = one if knows[i] > 0 else zero

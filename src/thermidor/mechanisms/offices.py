@@ -116,7 +116,7 @@ def _fill_bottom(world: World, vacant: np.ndarray, rng: np.random.Generator) -> 
     draws = rng.random((vacant.size, CANDIDATES))
     pos = world.cell_start[cells][:, None] + (draws * size[:, None]).astype(np.int64)
     pos = np.minimum(pos, world.cell_start[cells + 1][:, None] - 1)
-    cand = world.cell_order[np.maximum(pos, 0)].ravel()
+    cand = np.maximum(pos, 0).ravel()  # slots are numbered by cell
     group = np.repeat(vacant, CANDIDATES)
     valid = (size > 0).repeat(CANDIDATES) & m.present[cand] & (m.role[cand] == MEMBER)
     valid &= ~(m.expelled[cand] & (off.tree.branch[group] == world.party_branch))

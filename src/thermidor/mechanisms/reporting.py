@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
-from thermidor.engine.kernels import cell_productivity
+from thermidor.engine.kernels import cell_productivity, gather
 from thermidor.mechanisms.base import Params
 from thermidor.mechanisms.offices import fill_vacancies, vacate
 from thermidor.model.world import NOMINATION
@@ -63,14 +63,14 @@ def step(world: World, params: ReportingParams, rng: np.random.Generator) -> Non
     m, off, tree = world.members, world.offices, world.offices.tree
     occupied = off.holder >= 0
     holder = np.maximum(off.holder, 0)
-    ident = np.where(occupied, m.identification[holder], 1.0)
+    ident = np.where(occupied, gather(m.identification, holder), 1.0)
     off.inflation = inflation_growth(
         off.inflation, ident, occupied & (off.rule == NOMINATION), params
     ).astype(np.float32)
 
     # mean over each cell's present members of (0.5 + 0.5 capacity)(1 - 0.5 hardship)
-    cell_output = cell_productivity(m.cell, m.present, m.capacity, m.hardship, world.n_cells)
-    competence = np.where(occupied, 0.5 + 0.5 * m.capacity[holder], 0.5)
+    cell_output = cell_productivity(world.cell_start, m.present, m.capacity, m.hardship)
+    competence = np.where(occupied, 0.5 + 0.5 * gather(m.capacity, holder), 0.5)
     real = np.zeros(off.size)
     reported = np.zeros(off.size)
     for b in range(world.n_branches):

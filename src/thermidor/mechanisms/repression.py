@@ -61,7 +61,7 @@ def punishment_probability(
     return np.clip(intensity * params.punish_rate * target * exposure, 0.0, 1.0)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _spread_fear(
     cell: np.ndarray,
     present: np.ndarray,
@@ -74,7 +74,7 @@ def _spread_fear(
     """In place, for those present: fear relaxes toward ``level``, jumps by ``jump`` per
     workmate punished."""
     lv, rate = np.float32(level), np.float32(relax)
-    for i in range(fear.size):
+    for i in numba.prange(fear.size):
         if present[i]:
             f = (fear[i] + rate * (lv - fear[i])) + jump * hits[cell[i]]
             fear[i] = min(max(f, 0.0), 1.0)

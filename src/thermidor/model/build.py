@@ -114,7 +114,24 @@ def _members(
         futility=np.zeros(n, dtype=np.float32),
         joined=np.full(n, -1, dtype=np.int32),
     )
+    members, queue = _in_cell_order(members, queue)
     return members, queue, n_cells
+
+
+def _in_cell_order(
+    members: Members, queue: dict[int, np.ndarray]
+) -> tuple[Members, dict[int, np.ndarray]]:
+    """Renumber slots so that each cell's members (recruits included) are contiguous.
+
+    Most passes over members read or write per-cell quantities, and most ties are
+    between workmates: with a cell's rows side by side those reads stay in cache
+    instead of jumping across the whole buffer. Ids stay row numbers, stable for the run.
+    """
+    order = np.argsort(members.cell, kind="stable")
+    new_id = np.empty_like(order)
+    new_id[order] = np.arange(order.size)
+    fields = {name: getattr(members, name)[order] for name in vars(members)}
+    return Members(**fields), {step: np.sort(new_id[ids]) for step, ids in queue.items()}
 
 
 def _offices(scenario: Scenario, n_cells: int, rng: np.random.Generator) -> Offices:
@@ -173,7 +190,6 @@ def build_world(scenario: Scenario, streams: Streams) -> tuple[World, dict[int, 
     child_start = np.concatenate(
         ([0], np.cumsum(np.bincount(tree.parent[child], minlength=tree.size)))
     ).astype(np.int64)
-    cell_order = np.argsort(members.cell, kind="stable").astype(np.int64)
     cell_start = np.concatenate(
         ([0], np.cumsum(np.bincount(members.cell, minlength=n_cells)))
     ).astype(np.int64)
@@ -194,7 +210,6 @@ def build_world(scenario: Scenario, streams: Streams) -> tuple[World, dict[int, 
         ),
         tally=Tally(),
         cell_start=cell_start,
-        cell_order=cell_order,
         n_cells=n_cells,
         n_branches=len(names),
         branch_names=names,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine.kernels import income_census, income_gini
+from thermidor.engine.kernels import gather, income_census, income_gini
 from thermidor.mechanisms.crisis import census, control_from_census
 from thermidor.model.results import EXTRA_SERIES, METRICS
 from thermidor.model.world import NOMINATION, World
@@ -28,7 +28,8 @@ class Recorder:
         s = self.series
         present = m.present
         # one pass each over the members: sums of the state and of incomes, over those present
-        st = census(world)
+        fresh = tally.census is not None and tally.census_step == t
+        st = tally.census if fresh else census(world)
         inc = income_census(present, m.role, m.wage, m.privilege)
         n_here = st[0]
         n_present = max(n_here, 1.0)
@@ -58,7 +59,7 @@ class Recorder:
             float(off.reported_output[top].sum()) / real_top if real_top > 0 else 1.0
         )
         holders = off.holder[occupied]
-        s["identification"][t] = m.identification[holders].mean() if holders.size else np.nan
+        s["identification"][t] = gather(m.identification, holders).mean() if holders.size else np.nan
         s["legitimacy"][t] = _mean(st[5], n_here)
         s["opposition_share"][t] = st[7] / n_present
         s["control_index"][t] = control_from_census(world, st)

@@ -115,6 +115,9 @@ class Tally:
     elections_held: int = 0
     turnout_sum: float = 0.0
     branch_impunity: np.ndarray = field(default_factory=lambda: np.full(3, 0.5, np.float32))
+    # crisis.census of the members as the crisis stage left them, and the step it was taken
+    census: np.ndarray | None = None
+    census_step: int = -1
 
 
 @dataclass
@@ -126,8 +129,9 @@ class World:
     network: Network
     policy: Policy
     tally: Tally
-    cell_start: np.ndarray  # CSR over cells: members of cell c are cell_order[start[c]:start[c+1]]
-    cell_order: np.ndarray
+    # members of cell c are rows cell_start[c]:cell_start[c + 1]: the build numbers slots by
+    # cell, so per-cell work is one contiguous range (kernels rely on it)
+    cell_start: np.ndarray
     n_cells: int
     n_branches: int
     branch_names: tuple[str, ...]
