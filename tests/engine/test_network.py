@@ -431,3 +431,26 @@ def test_invariants_hold_for_any_population(pop: dict) -> None:
             assert np.all(same_cell | same_nbhd)
     x = np.arange(net.n, dtype=np.float32)
     np.testing.assert_allclose(net.neighbour_sum(x), net.matrix.toarray() @ x, rtol=1e-6)
+
+
+def test_within_keeps_exactly_the_ties_inside_a_group():
+    rng = np.random.default_rng(4)
+    n = 2000
+    group = np.sort(rng.integers(0, 60, n))
+    net = clustered_network(
+        group.astype(np.int32),
+        neighbourhoods_for(group.astype(np.int32), 120, 30, rng),
+        workplace_degree=4.0,
+        neighbourhood_degree=2.0,
+        random_degree=1.0,
+        dispersion=2.0,
+        rng=rng,
+    )
+    inside = net.within(group)
+    a, b = net.edges()
+    same = group[a] == group[b]
+    ia, ib = inside.edges()
+    np.testing.assert_array_equal(ia, a[same])
+    np.testing.assert_array_equal(ib, b[same])
+    assert (inside.matrix != inside.matrix.T).nnz == 0
+    assert 0 < inside.indices.size < net.indices.size

@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 import thermidor
 from strategies import SMALL_COHORTS, events, headline_overrides, seeds, with_events
 from support import small_scenario
+from thermidor.engine.kernels import income_census
 from thermidor.engine.rng import Streams
+from thermidor.mechanisms.crisis import census
 from thermidor.model.build import build_world, recruitment_schedule
 from thermidor.model.recorder import Recorder
 from thermidor.model.results import METRIC_DOCS, METRICS, Results
@@ -228,6 +230,16 @@ def check_accounting(world: World, arrived: int, recruits: np.ndarray) -> None:
     assert not m.present[recruits][not_yet].any(), "a recruit arrived early"
 
 
+def check_reused_censuses(world: World, t: int) -> None:
+    """The recorder reuses the censuses crisis and legitimacy took: they must still be true."""
+    m, tally = world.members, world.tally
+    assert tally.census_step == t and tally.income_census_step == t
+    np.testing.assert_array_equal(tally.census, census(world))
+    np.testing.assert_array_equal(
+        tally.income_census, income_census(m.present, m.role, m.wage, m.privilege)
+    )
+
+
 def check_state(world: World, arrived: int, recruits: np.ndarray) -> None:
     check_offices(world)
     check_staff(world)
@@ -251,5 +263,7 @@ def test_world_state_invariants_hold_after_every_step(overrides: list[str], draw
         if t < 0:  # the slots not filled at the start await recruits
             recruits = np.flatnonzero(~world.members.present)
         check_state(world, int(arrived[t]) if t >= 0 else 0, recruits)
+        if t >= 0:
+            check_reused_censuses(world, t)
         if recorder is not None:
             assert_metrics_in_range(recorder.series, t + 1)

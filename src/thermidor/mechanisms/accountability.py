@@ -99,7 +99,7 @@ def _tally_cells(
     (0.5 + legitimacy).
     """
     n_b, n_cells = income_bottom.shape
-    out = np.zeros((4, n_b, n_cells))
+    work = np.zeros((n_cells, n_b, 4))  # a cell's counts side by side, transposed at the end
     left = np.float32(exposed)
     scale = np.float32(privilege_tolerance)
     for c in numba.prange(n_cells):
@@ -109,26 +109,22 @@ def _tally_cells(
         for i in range(cell_start[c], cell_start[c + 1]):
             if not present[i]:
                 continue
-            a = activity[i]
+            a = np.float64(activity[i])
             known = knows[i]
             # the draw only matters to one who knows
             deterred = (known & bits) != 0 and counter_uniform(key, i) < fear[i] * left
             tolerance = np.float64(scale * (np.float32(0.5) + legitimacy[i]))
-            member_of_party = party[i]
             voiced = voicing[i]
             for b in range(n_b):
-                if not (bits >> b) & 1:
+                if not (bits >> b) & 1 or (b == party_branch and not party[i]):
                     continue
-                if b == party_branch and not member_of_party:
-                    continue
-                out[0, b, c] += 1.0
-                out[1, b, c] += a
-                knows_b = (known >> b) & 1
-                if (knows_b and not deterred) or income_bottom[b, c] > tolerance:
-                    out[2, b, c] += a
-                if knows_b and voiced:
-                    out[3, b, c] += 1.0
-    return out
+                knows_b = (known >> b) & 1 != 0
+                against = (knows_b and not deterred) or income_bottom[b, c] > tolerance
+                work[c, b, 0] += 1.0
+                work[c, b, 1] += a
+                work[c, b, 2] += a * against
+                work[c, b, 3] += knows_b and voiced
+    return work.transpose((2, 1, 0)).copy()
 
 
 def _bottom_votes(

@@ -20,7 +20,7 @@ import numba
 import numpy as np
 from pydantic import Field
 
-from thermidor.engine.kernels import gather
+from thermidor.engine.kernels import CHUNKS, gather
 from thermidor.mechanisms.base import Params
 from thermidor.model.world import MEMBER, STAFF
 
@@ -50,24 +50,29 @@ def dismiss_staff(world: World, ids: np.ndarray) -> None:
     m.post[ids] = -1
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _staff_census(present: np.ndarray, role: np.ndarray, staff: int) -> tuple[int, int, np.ndarray]:
-    """Members present, the apparatus among them (role not MEMBER, i.e. 0) and the staff ids."""
-    here = 0
-    apparatus = 0
-    n_staff = 0
-    for i in range(present.size):
-        if present[i]:
-            here += 1
-            apparatus += role[i] != 0
-            n_staff += role[i] == staff
-    ids = np.empty(n_staff, dtype=np.int64)
-    k = 0
-    for i in range(present.size):
-        if present[i] and role[i] == staff:
-            ids[k] = i
-            k += 1
-    return here, apparatus, ids
+    """Members present, the apparatus among them (role not MEMBER, i.e. 0) and the staff ids
+    in order (counted per fixed chunk, then listed at each chunk's offset)."""
+    n = present.size
+    counts = np.zeros((CHUNKS, 3), dtype=np.int64)
+    for k in numba.prange(CHUNKS):
+        for i in range(n * k // CHUNKS, n * (k + 1) // CHUNKS):
+            if present[i]:
+                counts[k, 0] += 1
+                counts[k, 1] += role[i] != 0
+                counts[k, 2] += role[i] == staff
+    first = np.zeros(CHUNKS + 1, dtype=np.int64)
+    for k in range(CHUNKS):
+        first[k + 1] = first[k] + counts[k, 2]
+    ids = np.empty(first[CHUNKS], dtype=np.int64)
+    for k in numba.prange(CHUNKS):
+        j = first[k]
+        for i in range(n * k // CHUNKS, n * (k + 1) // CHUNKS):
+            if present[i] and role[i] == staff:
+                ids[j] = i
+                j += 1
+    return counts[:, 0].sum(), counts[:, 1].sum(), ids
 
 
 def _rank_and_file_draws(

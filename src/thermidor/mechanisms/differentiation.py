@@ -22,7 +22,7 @@ import numba
 import numpy as np
 from pydantic import Field
 
-from thermidor.engine.kernels import income_census
+from thermidor.engine.kernels import rank_and_file_wages
 from thermidor.mechanisms.base import Params
 
 if TYPE_CHECKING:
@@ -102,10 +102,10 @@ def _differentiate(
 def step(world: World, params: DifferentiationParams, rng: np.random.Generator) -> None:
     del rng  # deterministic
     m = world.members
-    census = income_census(m.present, m.role, m.wage, m.privilege)
-    if census[1] == 0:  # no rank and file
+    ranks, ranks_wage = rank_and_file_wages(m.present, m.role, m.wage)
+    if ranks == 0:  # no rank and file
         return
-    mean_wage = census[2] / census[1]
+    mean_wage = ranks_wage / ranks
     ratio = (
         params.uncapped_ratio if world.policy.privilege_cap is None else world.policy.privilege_cap
     )

@@ -61,7 +61,7 @@ def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> Non
     open_bits = (open_bottom * weights[:, None]).sum(axis=0).astype(np.uint8)
     # closed cases lapse; the per-cell counts of who knows follow every change of ``knows``
     relevant, counts = lapse_knowledge(world.cell_start, m.present, m.knows, open_bits, n_b)
-    net = world.network
+    net = world.workmates
     # learning_probability, fused; only workmates' knowledge is about one's own cell's offices
     most = int(net.degree.max()) if net.degree.size else 0
     stay_by_tellers = np.power(np.float32(1.0 - params.tell), np.arange(most + 1, dtype=np.float32))

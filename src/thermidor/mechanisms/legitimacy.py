@@ -68,7 +68,11 @@ def legitimacy_target(
 def privilege_ratio(world: World) -> float:
     """Mean income inside the apparatus / mean income outside it (1 with no apparatus)."""
     m = world.members
-    census = income_census(m.present, m.role, m.wage, m.privilege)
+    return _ratio(income_census(m.present, m.role, m.wage, m.privilege))
+
+
+def _ratio(census: np.ndarray) -> float:
+    """``privilege_ratio`` from the kernels' ``income_census``."""
     if census[4] == 0 or census[1] == 0:
         return 1.0
     return float((census[5] / census[4]) / (census[3] / census[1]))
@@ -114,7 +118,10 @@ def _judge(
 def step(world: World, params: LegitimacyParams, rng: np.random.Generator) -> None:
     del rng
     m = world.members
-    ratio = privilege_ratio(world)
+    census = income_census(m.present, m.role, m.wage, m.privilege)
+    # no later stage changes who is present, roles or incomes: the recorder reuses it
+    world.tally.income_census, world.tally.income_census_step = census, world.step
+    ratio = _ratio(census)
     coef = np.array(
         [
             params.rate,

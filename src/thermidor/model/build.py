@@ -198,6 +198,7 @@ def build_world(scenario: Scenario, streams: Streams) -> tuple[World, dict[int, 
         members=members,
         offices=offices,
         network=network,
+        workmates=network.within(members.cell),
         policy=Policy(
             privilege_cap=inst.privilege_cap,
             apparatus_cap=inst.apparatus_cap,

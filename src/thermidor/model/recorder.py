@@ -30,7 +30,9 @@ class Recorder:
         # one pass each over the members: sums of the state and of incomes, over those present
         fresh = tally.census is not None and tally.census_step == t
         st = tally.census if fresh else census(world)
-        inc = income_census(present, m.role, m.wage, m.privilege)
+        # the censuses the last stages took this step, when they did (one pass each saved)
+        reused = tally.income_census is not None and tally.income_census_step == t
+        inc = tally.income_census if reused else income_census(present, m.role, m.wage, m.privilege)
         n_here = st[0]
         n_present = max(n_here, 1.0)
         occupied = off.holder >= 0

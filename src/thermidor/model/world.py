@@ -118,6 +118,9 @@ class Tally:
     # crisis.census of the members as the crisis stage left them, and the step it was taken
     census: np.ndarray | None = None
     census_step: int = -1
+    # the kernels' income_census as legitimacy took it, and the step
+    income_census: np.ndarray | None = None
+    income_census_step: int = -1
 
 
 @dataclass
@@ -127,6 +130,7 @@ class World:
     members: Members
     offices: Offices
     network: Network
+    workmates: Network  # the ties within a cell (those who tell of the cell's offices)
     policy: Policy
     tally: Tally
     # members of cell c are rows cell_start[c]:cell_start[c + 1]: the build numbers slots by
