@@ -10,6 +10,7 @@ from support import small_world
 from thermidor.mechanisms import apparatus
 from thermidor.mechanisms.apparatus import (
     ApparatusParams,
+    _poisson_hires,
     dismiss_staff,
     hire_staff,
     hiring_rate,
@@ -160,3 +161,18 @@ def test_staff_counts_match_members_after_many_steps(tiny, rng):
         apparatus.step(tiny, ApparatusParams(parkinson_rate=0.3, attrition=0.05), rng)
     _staff_consistent(tiny)
     assert _apparatus(tiny) <= _ceiling(tiny)
+
+
+def test_hires_are_independent_poisson_per_office():
+    rng = np.random.default_rng(5)
+    offices, rates = np.array([4, 9, 17]), np.array([0.2, 1.0, 3.0])
+    counts = np.array(
+        [
+            np.bincount(np.searchsorted(offices, _poisson_hires(offices, rates, rng)), minlength=3)
+            for _ in range(20_000)
+        ]
+    )
+    np.testing.assert_allclose(counts.mean(axis=0), rates, rtol=0.03)
+    np.testing.assert_allclose(counts.var(axis=0), rates, rtol=0.06)  # Poisson: var = mean
+    assert abs(np.corrcoef(counts.T)[0, 2]) < 0.03  # independent, not a fixed total split
+    assert _poisson_hires(offices, np.zeros(3), rng).size == 0

@@ -279,3 +279,15 @@ def test_the_census_left_for_the_recorder_is_the_census_of_the_step_end(tiny, rn
     crisis.step(tiny, CALM, rng)
     assert tiny.tally.census_step == 7
     np.testing.assert_array_equal(tiny.tally.census, crisis.census(tiny))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_standing_round_is_one_cascade_round_on_the_willingness(tiny, seed):
+    rng = np.random.default_rng(seed)
+    m = tiny.members
+    m.activity[:] = rng.random(m.size).astype(np.float32)
+    m.mobilised = m.present & (rng.random(m.size) < 0.3)
+    expected = cascade_round(tiny, m.mobilised, willingness(tiny, P), P.commitment)
+    crisis.step(tiny, CALM, rng)
+    np.testing.assert_array_equal(m.mobilised, expected)
+    assert 0 < expected.sum() < m.present.sum()

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from support import small_world
-from thermidor.mechanisms.offices import fill_vacancies, selection_score, vacate
+from thermidor.mechanisms.offices import (
+    _best_per_group,
+    fill_vacancies,
+    selection_score,
+    vacate,
+)
 from thermidor.model.world import ELECTION, HOLDER, MEMBER, NOMINATION, SORTITION, STAFF, World
 
 unit = st.floats(0.0, 1.0)
@@ -244,3 +250,16 @@ def test_a_superior_passes_over_the_opposition(tiny, rng):
     expected = int(off.holder[quiet])
     fill_vacancies(tiny, rng)
     assert off.holder[office] == expected
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_best_per_group_is_the_first_best_valid_candidate_of_each_shortlist(seed):
+    rng = np.random.default_rng(seed)
+    groups = np.repeat(np.sort(rng.choice(1000, 60, replace=False)), rng.integers(1, 8, 60))
+    score = rng.integers(0, 4, groups.size).astype(float)  # ties on purpose
+    valid = rng.random(groups.size) < 0.7
+    idx = np.flatnonzero(valid)
+    order = idx[np.lexsort((-score[idx], groups[idx]))]  # stable: the first of equals
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = groups[order][1:] != groups[order][:-1]
+    np.testing.assert_array_equal(_best_per_group(groups, score, valid), order[first])

@@ -233,7 +233,8 @@ def check_accounting(world: World, arrived: int, recruits: np.ndarray) -> None:
 def check_reused_censuses(world: World, t: int) -> None:
     """The recorder reuses the censuses crisis and legitimacy took: they must still be true."""
     m, tally = world.members, world.tally
-    assert tally.census_step == t and tally.income_census_step == t
+    assert tally.census_step == t
+    assert tally.income_census_step == t
     np.testing.assert_array_equal(tally.census, census(world))
     np.testing.assert_array_equal(
         tally.income_census, income_census(m.present, m.role, m.wage, m.privilege)

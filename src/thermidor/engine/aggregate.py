@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 
+@numba.njit(cache=True, nogil=True)
+def _sum_by_group(groups: np.ndarray, weights: np.ndarray, n_groups: int) -> np.ndarray:
+    out = np.zeros(n_groups)
+    for k in range(groups.size):
+        out[groups[k]] += weights[k]
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_by_group(groups: np.ndarray, n_groups: int) -> np.ndarray:
+    out = np.zeros(n_groups)
+    for k in range(groups.size):
+        out[groups[k]] += 1.0
+    return out
+
+
 def group_sum(groups: np.ndarray, weights: np.ndarray | None, n_groups: int) -> np.ndarray:
-    """Sum of ``weights`` per group id (count when weights is None), float64, length n_groups."""
-    return np.bincount(groups, weights=weights, minlength=n_groups).astype(np.float64)
+    """Sum of ``weights`` per group id (count when weights is None), float64, length n_groups.
+
+    Summed in input order, as ``np.bincount`` sums, at a fraction of its cost on the
+    tens of thousands of offices a step aggregates many times over.
+    """
+    groups = np.asarray(groups)
+    if groups.size and (groups.min() < 0 or groups.max() >= n_groups):
+        msg = f"group ids must lie in 0..{n_groups - 1}"
+        raise ValueError(msg)
+    if weights is None:
+        return _count_by_group(groups, n_groups)
+    return _sum_by_group(groups, np.asarray(weights, dtype=np.float64), n_groups)
 
 
 def binned_gini(values: np.ndarray, bins: int = 4096) -> float:

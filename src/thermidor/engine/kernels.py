@@ -34,6 +34,7 @@ def _chunk(n: int, k: int, chunks: int) -> tuple[int, int]:
     """Rows ``[start, stop)`` of chunk ``k`` of ``chunks`` equal parts of ``n`` rows."""
     return n * k // chunks, n * (k + 1) // chunks
 
+
 # --- gathers -----------------------------------------------------------------------------
 
 
@@ -52,7 +53,7 @@ def gather(values: np.ndarray, index: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _flagged_count(indptr: np.ndarray, indices: np.ndarray, flags: np.ndarray, i: int) -> int:
+def flagged_count(indptr: np.ndarray, indices: np.ndarray, flags: np.ndarray, i: int) -> int:
     """How many neighbours of member ``i`` have their byte in ``flags`` set (0 or 1)."""
     count = 0
     for e in range(indptr[i], indptr[i + 1]):
@@ -61,7 +62,7 @@ def _flagged_count(indptr: np.ndarray, indices: np.ndarray, flags: np.ndarray, i
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _share(count: int, degree: int) -> np.float32:
+def neighbour_share(count: int, degree: int) -> np.float32:
     """Share of a member's neighbours, in the float32 the state uses."""
     return np.float32(count) / np.float32(max(degree, 1))
 
@@ -88,7 +89,7 @@ def threshold_round(
     commit = np.float32(commitment)
     for i in prange(n):
         if present[i] and will[i] >= commit:
-            share = _share(_flagged_count(indptr, indices, as_bytes, i), degree[i])
+            share = neighbour_share(flagged_count(indptr, indices, as_bytes, i), degree[i])
             out[i] = share + will[i] >= threshold[i]
     return out
 
@@ -127,9 +128,9 @@ def threshold_cascade(
     k = 0
     for i in range(n):
         if present[i] and will[i] >= commit and not start[i]:
-            c = _flagged_count(indptr, indices, started, i)
+            c = flagged_count(indptr, indices, started, i)
             count[i] = c
-            share = _share(c, degree[i])
+            share = neighbour_share(c, degree[i])
             if share + will[i] >= threshold[i]:
                 nxt[k] = i
                 k += 1
@@ -199,7 +200,7 @@ def voice_round(
                 + coef[3] * opposition[i]
             )
             if motive > 0.0:
-                share = _share(_flagged_count(indptr, indices, spoke, i), degree[i])
+                share = neighbour_share(flagged_count(indptr, indices, spoke, i), degree[i])
                 out[i] = share + motive >= threshold[i]
         if voice_count[i] >= opposition_after:
             opposition[i] = True

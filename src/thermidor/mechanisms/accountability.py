@@ -73,13 +73,30 @@ def removed_by_vote(against: np.ndarray, votes: np.ndarray, majority: float) -> 
     return share > majority
 
 
+@numba.njit(cache=True, nogil=True)
+def _electorates(
+    cell_start: np.ndarray,
+    present: np.ndarray,
+    party: np.ndarray,
+    cells: np.ndarray,
+    party_only: bool,
+) -> np.ndarray:
+    """Electorate of the office of each of ``cells``: its members present (party members
+    only for the party's office)."""
+    out = np.zeros(cells.size)
+    for k in range(cells.size):
+        c = cells[k]
+        for i in range(cell_start[c], cell_start[c + 1]):
+            out[k] += present[i] and (party[i] or not party_only)
+    return out
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _tally_cells(
     cell_start: np.ndarray,
     present: np.ndarray,
     party: np.ndarray,
     knows: np.ndarray,
-    voicing: np.ndarray,
     activity: np.ndarray,
     fear: np.ndarray,
     legitimacy: np.ndarray,
@@ -90,16 +107,18 @@ def _tally_cells(
     exposed: float,
     privilege_tolerance: float,
 ) -> np.ndarray:
-    """Per cell office: electorate, votes, votes against and petitioners (``out[q, b, c]``).
+    """Per cell office: electorate, votes cast and votes against (``out[q, b, c]``), where it
+    holds an election (its bit set in ``needed[c]``; 0 elsewhere), one cell at a time over its rows
+    ``cell_start[c]:cell_start[c + 1]``.
 
-    Only the branches whose bits are set in ``needed[c]`` are tallied (the other offices'
-    counts stay 0), one cell at a time over its rows ``cell_start[c]:cell_start[c + 1]``;
-    member i's draw is ``counter_uniform(key, i)``. A member is deterred when its draw
-    falls below its fear x ``exposed`` (what the secret ballot leaves); it tolerates an income ratio of ``privilege_tolerance`` x
-    (0.5 + legitimacy).
+    Turnout follows activity: a member casts ``activity`` of a vote. Member i's draw is
+    ``counter_uniform(key, i)`` (the same whichever cells vote). A member who knows of an
+    abuse votes against unless deterred, when its draw falls below its fear x ``exposed``
+    (what the secret ballot leaves); any member votes against a holder whose income ratio
+    exceeds ``privilege_tolerance`` x (0.5 + its legitimacy).
     """
     n_b, n_cells = income_bottom.shape
-    work = np.zeros((n_cells, n_b, 4))  # a cell's counts side by side, transposed at the end
+    work = np.zeros((n_cells, n_b, 3))  # a cell's counts side by side, transposed at the end
     left = np.float32(exposed)
     scale = np.float32(privilege_tolerance)
     for c in numba.prange(n_cells):
@@ -114,7 +133,6 @@ def _tally_cells(
             # the draw only matters to one who knows
             deterred = (known & bits) != 0 and counter_uniform(key, i) < fear[i] * left
             tolerance = np.float64(scale * (np.float32(0.5) + legitimacy[i]))
-            voiced = voicing[i]
             for b in range(n_b):
                 if not (bits >> b) & 1 or (b == party_branch and not party[i]):
                     continue
@@ -123,47 +141,64 @@ def _tally_cells(
                 work[c, b, 0] += 1.0
                 work[c, b, 1] += a
                 work[c, b, 2] += a * against
-                work[c, b, 3] += knows_b and voiced
     return work.transpose((2, 1, 0)).copy()
+
+
+def _bottom_petitions(world: World) -> np.ndarray:
+    """Petition share of each bottom office: the share of its electorate who know of its
+    abuse and spoke out this step (0 for the higher offices: ``_upper_votes`` counts
+    their delegates). Read from the few who spoke, not from every member."""
+    m, off, tree = world.members, world.offices, world.offices.tree
+    petition = np.zeros(off.size)
+    voiced = np.flatnonzero(m.voicing)
+    voiced = voiced[m.present[voiced]]
+    if voiced.size == 0:
+        return petition
+    known, cells, in_party = m.knows[voiced], m.cell[voiced], m.party[voiced]
+    for b in range(tree.bottom_of.shape[0]):
+        party_only = b == world.party_branch
+        petitioners = np.bincount(
+            cells[((known >> b) & 1).astype(bool) & (in_party | (not party_only))],
+            minlength=world.n_cells,
+        )
+        asked = np.flatnonzero(petitioners)
+        electorate = _electorates(world.cell_start, m.present, m.party, asked, party_only)
+        petition[tree.bottom_of[b, asked]] = petitioners[asked] / np.maximum(electorate, 1.0)
+    return petition
 
 
 def _bottom_votes(
     world: World,
     params: AccountabilityParams,
-    rng: np.random.Generator,
+    key: np.uint64,
     income_ratio: np.ndarray,
-    polled: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Votes cast, votes against, petition share and turnout for the ``polled`` bottom
-    offices (an election may be held this step); 0 for the others, whose votes are never
-    read."""
+    election: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Turnout, votes cast and votes against for the bottom offices holding an
+    ``election``; 0 for the others, whose votes are never read."""
     m, off, tree = world.members, world.offices, world.offices.tree
     weights = (1 << np.arange(tree.bottom_of.shape[0])).astype(np.uint8)
-    needed = (polled[tree.bottom_of] * weights[:, None]).sum(axis=0).astype(np.uint8)
-    electorate, votes_b, against_b, petitioners = _tally_cells(
+    needed = (election[tree.bottom_of] * weights[:, None]).sum(axis=0).astype(np.uint8)
+    electorate, votes_b, against_b = _tally_cells(
         world.cell_start,
         m.present,
         m.party,
         m.knows,
-        m.voicing,
         m.activity,
         m.fear,
         m.legitimacy,
-        step_key(rng),
+        key,
         income_ratio[tree.bottom_of].astype(np.float64),
         needed,
         world.party_branch,
         1.0 - params.secret_ballot,
         params.privilege_tolerance,
     )
-    votes, against = np.zeros(off.size), np.zeros(off.size)
-    petition, turnout = np.zeros(off.size), np.zeros(off.size)
-    safe = np.maximum(electorate, 1.0)
+    turnout, votes, against = np.zeros(off.size), np.zeros(off.size), np.zeros(off.size)
+    turnout[tree.bottom_of] = votes_b / np.maximum(electorate, 1.0)
     votes[tree.bottom_of] = votes_b
     against[tree.bottom_of] = against_b
-    petition[tree.bottom_of] = petitioners / safe
-    turnout[tree.bottom_of] = votes_b / safe
-    return votes, against, petition, turnout
+    return turnout, votes, against
 
 
 def _upper_votes(
@@ -199,12 +234,12 @@ def step(world: World, params: AccountabilityParams, rng: np.random.Generator) -
     due = occupied & (off.term_left <= 0)
     income_ratio = _income_ratio(world)
 
-    # only an office that may hold an election reads its votes (recall reads the petition)
-    polled = occupied & (off.rule == ELECTION) & (due | off.recall)
-    votes, against, petition, turnout = _bottom_votes(world, params, rng, income_ratio, polled)
+    # a recall is called where enough of the electorate petitions; only an office holding
+    # an election (due or recalled) counts its votes
+    key = step_key(rng)
+    petition = _bottom_petitions(world)
     up_votes, up_against = _upper_votes(world, rng, income_ratio, params)
     upper = tree.cell < 0
-    votes[upper], against[upper] = up_votes[upper], up_against[upper]
     petition[upper] = np.divide(
         up_against[upper],
         up_votes[upper],
@@ -213,6 +248,8 @@ def step(world: World, params: AccountabilityParams, rng: np.random.Generator) -
     )
     recall = off.recall & (petition >= params.recall_petition)
     election = occupied & (off.rule == ELECTION) & (due | recall)
+    turnout, votes, against = _bottom_votes(world, params, key, income_ratio, election & ~upper)
+    votes[upper], against[upper] = up_votes[upper], up_against[upper]
     voted_out = election & removed_by_vote(against, votes, params.majority)
     off.inflation[election] = 1.0  # a campaign exposes the real results to the electorate
 
@@ -281,13 +318,13 @@ def _member_experience(
         known = knows[i]
         if not present[i] or known == 0:
             # mostly 0 already: a read spares the write-back of untouched lines
-            if success[i] != 0.0:
-                success[i] = 0.0
-            if futility[i] != 0.0:
-                futility[i] = 0.0
+            if success[i]:
+                success[i] = False
+            if futility[i]:
+                futility[i] = False
             continue
-        success[i] = 0.0
-        futility[i] = 0.0
+        success[i] = False
+        futility[i] = False
         c = cell[i]
         won = False
         futile = False
@@ -298,9 +335,9 @@ def _member_experience(
                 elif voicing[i] and outcome[c, b] == 2:
                     futile = True
         if won:
-            success[i] = 1.0
+            success[i] = True
         elif futile:
-            futility[i] = 1.0
+            futility[i] = True
             voice_count[i] += 1
 
 

@@ -146,11 +146,11 @@ def _exercise(
         capacity[i] = cap
         f = fear[i]
         gain = (
-            success_gain * success[i]
+            success_gain * np.float32(success[i])
             + opportunity_gain * opp * (one - gate + gate * cap) * (one - f)
         ) * (one - act)
         loss = (
-            futility_loss * futility[i]
+            futility_loss * np.float32(futility[i])
             + fear_loss * f
             + hardship_loss * hardship[i]
             + disuse_loss * (one - opp)

@@ -117,6 +117,19 @@ def hire_staff(
     np.add.at(off.staff, offices, 1)
 
 
+def _poisson_hires(offices: np.ndarray, rates: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each office's independent Poisson(rate) new posts, as a sorted list of offices.
+
+    Drawn as one Poisson total split over offices in proportion to their rates (the same
+    joint distribution): a handful of draws instead of one per office.
+    """
+    total_rate = float(rates.sum())
+    if total_rate <= 0.0:
+        return np.empty(0, dtype=offices.dtype)
+    total = rng.poisson(total_rate)
+    return np.sort(offices[rng.choice(offices.size, size=total, p=rates / total_rate)])
+
+
 def step(world: World, params: ApparatusParams, rng: np.random.Generator) -> None:
     m, off = world.members, world.offices
     present, apparatus, staff_ids = _staff_census(m.present, m.role, STAFF)
@@ -132,9 +145,8 @@ def step(world: World, params: ApparatusParams, rng: np.random.Generator) -> Non
         return
     occupied = np.flatnonzero(off.holder >= 0)
     ident = gather(m.identification, off.holder[occupied])
-    hires = rng.poisson(hiring_rate(off.staff[occupied], ident, params))
     room = ceiling - apparatus
-    wanted = np.repeat(occupied, hires)
+    wanted = _poisson_hires(occupied, hiring_rate(off.staff[occupied], ident, params), rng)
     if wanted.size > room:
         wanted = rng.choice(wanted, size=room, replace=False)
     hire_staff(world, wanted, rng, pool=present - apparatus)

@@ -29,7 +29,14 @@ import numba
 import numpy as np
 from pydantic import Field
 
-from thermidor.engine.kernels import CHUNKS, state_census, threshold_cascade, threshold_round
+from thermidor.engine.kernels import (
+    CHUNKS,
+    flagged_count,
+    neighbour_share,
+    state_census,
+    threshold_cascade,
+    threshold_round,
+)
 from thermidor.mechanisms.base import Params
 from thermidor.mechanisms.offices import cell_opportunity
 from thermidor.model.world import ELECTION, SORTITION
@@ -66,6 +73,32 @@ class CrisisParams(Params):
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _willingness(
+    cell_start: np.ndarray,
+    present: np.ndarray,
+    opportunity_: np.ndarray,
+    activity: np.ndarray,
+    legitimacy: np.ndarray,
+    hardship: np.ndarray,
+    fear: np.ndarray,
+    stake_floor: float,
+    fear_weight: float,
+) -> np.ndarray:
+    """Willingness of each member (0 for the absent)."""
+    out = np.zeros(present.size, dtype=np.float32)
+    floor, fw, one = np.float32(stake_floor), np.float32(fear_weight), np.float32(1.0)
+    for c in numba.prange(cell_start.size - 1):
+        stake = floor + (one - floor) * opportunity_[c]
+        for i in range(cell_start[c], cell_start[c + 1]):
+            if present[i]:
+                out[i] = activity[i] * legitimacy[i] * stake * (one - hardship[i]) - fw * fear[i]
+    return out
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _standing_round(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    degree: np.ndarray,
     cell: np.ndarray,
     present: np.ndarray,
     opportunity_: np.ndarray,
@@ -75,14 +108,20 @@ def _willingness(
     hardship: np.ndarray,
     fear: np.ndarray,
     opposition: np.ndarray,
+    threshold: np.ndarray,
+    mobilised: np.ndarray,
     stake_floor: float,
     fear_weight: float,
+    commitment: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Willingness of each member (0 for the absent) and, from the same pass, the
-    ``state_census`` of the members (its mobilised entry left 0), summed as it sums."""
-    n = cell.size
-    out = np.zeros(n, dtype=np.float32)
+    """``_willingness`` and one ``threshold_round`` from ``mobilised`` in one pass, without
+    keeping the willingness: the next standing potential, and the ``state_census`` of the
+    members (its mobilised entry left 0), summed per chunk as the census sums."""
+    n = present.size
+    out = np.zeros(n, dtype=np.bool_)
     floor, fw, one = np.float32(stake_floor), np.float32(fear_weight), np.float32(1.0)
+    commit = np.float32(commitment)
+    flags = mobilised.view(np.uint8)
     part = np.zeros((CHUNKS, 9))
     for k in numba.prange(CHUNKS):
         here = 0
@@ -96,7 +135,10 @@ def _willingness(
         for i in range(n * k // CHUNKS, n * (k + 1) // CHUNKS):
             if present[i]:
                 stake = floor + (one - floor) * opportunity_[cell[i]]
-                out[i] = activity[i] * legitimacy[i] * stake * (one - hardship[i]) - fw * fear[i]
+                will = activity[i] * legitimacy[i] * stake * (one - hardship[i]) - fw * fear[i]
+                if will >= commit:
+                    count = flagged_count(indptr, indices, flags, i)
+                    out[i] = neighbour_share(count, degree[i]) + will >= threshold[i]
                 here += 1
                 act += activity[i]
                 cap += capacity[i]
@@ -121,23 +163,17 @@ def _willingness(
 
 
 def willingness(world: World, params: CrisisParams) -> np.ndarray:
-    """How ready each member is to defend the regime, before others' example."""
-    return _willingness_and_census(world, params)[0]
-
-
-def _willingness_and_census(world: World, params: CrisisParams) -> tuple[np.ndarray, np.ndarray]:
+    """How ready each member is to defend the regime, before others' example:
+    activity x legitimacy x stake x (1 - hardship) - fear, the stake from one's offices."""
     m = world.members
-    # activity x legitimacy x stake x (1 - hardship) - fear, stake from one's offices
     return _willingness(
-        m.cell,
+        world.cell_start,
         m.present,
         cell_opportunity(world),
         m.activity,
-        m.capacity,
         m.legitimacy,
         m.hardship,
         m.fear,
-        m.opposition,
         params.stake_floor,
         params.fear_weight,
     )
@@ -210,11 +246,30 @@ def control_index(world: World) -> float:
 
 
 def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
-    m, tally = world.members, world.tally
-    will, sums = _willingness_and_census(world, params)
+    m, tally, net = world.members, world.tally, world.network
+    # the standing potential moves one round (cascade_round on the willingness), and the
+    # members' census comes from the same pass
+    m.mobilised, sums = _standing_round(
+        net.indptr,
+        net.indices,
+        net.degree,
+        m.cell,
+        m.present,
+        cell_opportunity(world),
+        m.activity,
+        m.capacity,
+        m.legitimacy,
+        m.hardship,
+        m.fear,
+        m.opposition,
+        m.threshold,
+        m.mobilised,
+        params.stake_floor,
+        params.fear_weight,
+        params.commitment,
+    )
     control = control_from_census(world, sums)
     tally.peak_control = max(tally.peak_control, control)
-    m.mobilised = cascade_round(world, m.mobilised, will, params.commitment)
     sums[8] = np.count_nonzero(m.mobilised)  # only the present mobilise
     # the census of the step's end state (crisis is the last stage), for the recorder
     tally.census, tally.census_step = sums, world.step
@@ -226,7 +281,7 @@ def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
     tally.mobilised_at_crisis = float("nan")
     if not tally.crisis:
         return
-    mobilised = run_cascade(world, will, params)
+    mobilised = run_cascade(world, willingness(world, params), params)
     share = float(np.count_nonzero(mobilised) / max(n_present, 1))
     fell = share < params.needed and control < params.restricted * tally.peak_control
     tally.mobilised_at_crisis = share

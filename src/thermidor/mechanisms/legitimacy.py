@@ -108,7 +108,7 @@ def _judge(
             - abuse_w * knows_any
             - gap_loss
             - hardship_w * hardship[i]
-            + voice_w * success[i]
+            + voice_w * np.float32(success[i])
             - exclusion_w * excluded
         )
         target = min(max(target, zero), one)

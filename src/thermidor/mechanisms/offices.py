@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from thermidor.model.world import ELECTION, HOLDER, MEMBER, NOMINATION
@@ -64,15 +65,24 @@ def _install(world: World, ids: np.ndarray, members: np.ndarray) -> None:
     m.party[members] |= world.offices.tree.branch[ids] == world.party_branch
 
 
+@numba.njit(cache=True, nogil=True)
 def _best_per_group(groups: np.ndarray, score: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Index (into the candidate arrays) of the best valid candidate of each group."""
-    idx = np.flatnonzero(valid)
-    if idx.size == 0:
-        return idx
-    order = idx[np.lexsort((-score[idx], groups[idx]))]
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = groups[order][1:] != groups[order][:-1]
-    return order[first]
+    """Index (into the candidate arrays) of the best valid candidate of each group, the
+    first of equals; ``groups`` comes in contiguous runs (each vacancy's shortlist)."""
+    out = np.empty(groups.size, dtype=np.int64)
+    k = 0
+    best = -1
+    for j in range(groups.size):
+        if j > 0 and groups[j] != groups[j - 1] and best >= 0:
+            out[k] = best
+            k += 1
+            best = -1
+        if valid[j] and (best < 0 or score[j] > score[best]):
+            best = j
+    if best >= 0:
+        out[k] = best
+        k += 1
+    return out[:k]
 
 
 def _fill_upper(world: World, vacant: np.ndarray, rng: np.random.Generator) -> None:

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from pydantic import Field
 
-from thermidor.engine.aggregate import group_sum
 from thermidor.engine.kernels import cell_productivity, gather
 from thermidor.mechanisms.base import Params
 from thermidor.mechanisms.offices import fill_vacancies, vacate
@@ -59,6 +59,31 @@ def inflation_growth(
     return np.where(nominated, np.minimum(grown, params.max_inflation), inflation)
 
 
+@numba.njit(cache=True, nogil=True)
+def _roll_up(
+    level: np.ndarray,
+    parent: np.ndarray,
+    depth: int,
+    real: np.ndarray,
+    reported: np.ndarray,
+    inflation: np.ndarray,
+) -> None:
+    """In place, deepest level first: an office's real output gains its children's, and
+    it reports what its children report times its own inflation (where they report any)."""
+    from_real = np.zeros(real.size)
+    from_reports = np.zeros(real.size)
+    for d in range(depth - 1, 0, -1):
+        for o in range(level.size):
+            if level[o] == d:
+                from_real[parent[o]] += real[o]
+                from_reports[parent[o]] += reported[o]
+        for o in range(level.size):
+            if level[o] == d - 1:
+                real[o] += from_real[o]
+                if from_reports[o] > 0:
+                    reported[o] = from_reports[o] * inflation[o]
+
+
 def step(world: World, params: ReportingParams, rng: np.random.Generator) -> None:
     m, off, tree = world.members, world.offices, world.offices.tree
     occupied = off.holder >= 0
@@ -77,12 +102,7 @@ def step(world: World, params: ReportingParams, rng: np.random.Generator) -> Non
         bottom = tree.bottom_of[b]
         real[bottom] = cell_output * competence[bottom]
         reported[bottom] = real[bottom] * off.inflation[bottom]
-    for level_ids in tree.levels_bottom_up()[:-1]:
-        parent = tree.parent[level_ids]
-        real += group_sum(parent, real[level_ids], off.size)
-        passed_up = group_sum(parent, reported[level_ids], off.size)
-        is_parent = passed_up > 0
-        reported[is_parent] = passed_up[is_parent] * off.inflation[is_parent]
+    _roll_up(tree.level, tree.parent, tree.depth, real, reported, off.inflation)
     off.real_output = real.astype(np.float32)
     off.reported_output = reported.astype(np.float32)
 

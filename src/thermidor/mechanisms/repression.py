@@ -74,7 +74,7 @@ def _spread_fear(
     """In place, for those present: fear relaxes toward ``level``, jumps by ``jump`` per
     workmate punished."""
     lv, rate = np.float32(level), np.float32(relax)
-    for i in numba.prange(fear.size):
+    for i in numba.prange(cell.size):
         if present[i]:
             f = (fear[i] + rate * (lv - fear[i])) + jump * hits[cell[i]]
             fear[i] = min(max(f, 0.0), 1.0)

@@ -110,8 +110,8 @@ def _members(
         voice_count=np.zeros(n, dtype=np.int32),
         opposition=np.zeros(n, dtype=bool),
         mobilised=np.zeros(n, dtype=bool),
-        success=np.zeros(n, dtype=np.float32),
-        futility=np.zeros(n, dtype=np.float32),
+        success=np.zeros(n, dtype=bool),
+        futility=np.zeros(n, dtype=bool),
         joined=np.full(n, -1, dtype=np.int32),
     )
     members, queue = _in_cell_order(members, queue)

@@ -61,7 +61,9 @@ class Recorder:
             float(off.reported_output[top].sum()) / real_top if real_top > 0 else 1.0
         )
         holders = off.holder[occupied]
-        s["identification"][t] = gather(m.identification, holders).mean() if holders.size else np.nan
+        s["identification"][t] = (
+            gather(m.identification, holders).mean() if holders.size else np.nan
+        )
         s["legitimacy"][t] = _mean(st[5], n_here)
         s["opposition_share"][t] = st[7] / n_present
         s["control_index"][t] = control_from_census(world, st)

@@ -48,8 +48,8 @@ class Members:
     voice_count: np.ndarray  # int32: times spoken out in vain
     opposition: np.ndarray  # bool
     mobilised: np.ndarray  # bool: would mobilise in defence of the regime now
-    success: np.ndarray  # float32: this step's experience that voice works (0..1)
-    futility: np.ndarray  # float32: this step's experience that voice is futile (0..1)
+    success: np.ndarray  # bool: this step's experience is that voice works
+    futility: np.ndarray  # bool: this step's experience is that voice is futile
     joined: np.ndarray  # int32 step at which the member entered (-1 = at start)
 
     @property
