@@ -31,7 +31,6 @@ from pydantic import Field
 
 from thermidor.engine.kernels import (
     CHUNKS,
-    flagged_count,
     neighbour_share,
     state_census,
     threshold_cascade,
@@ -94,11 +93,29 @@ def _willingness(
     return out
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _standing_round(
+@numba.njit(cache=True, nogil=True)
+def _recount(
     indptr: np.ndarray,
     indices: np.ndarray,
+    mobilised: np.ndarray,
+    counted: np.ndarray,
+    neighbours: np.ndarray,
+) -> None:
+    """Bring ``neighbours`` (each member's mobilised neighbours, as of the flags in
+    ``counted``) up to date with ``mobilised``: only members whose flag changed push
+    their change to their neighbours, so a quiet step costs one pass over the flags."""
+    for i in range(mobilised.size):
+        if mobilised[i] != counted[i]:
+            delta = 1 if mobilised[i] else -1
+            for e in range(indptr[i], indptr[i + 1]):
+                neighbours[indices[e]] += delta
+            counted[i] = mobilised[i]
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _standing_round(
     degree: np.ndarray,
+    neighbours: np.ndarray,
     cell: np.ndarray,
     present: np.ndarray,
     opportunity_: np.ndarray,
@@ -109,19 +126,18 @@ def _standing_round(
     fear: np.ndarray,
     opposition: np.ndarray,
     threshold: np.ndarray,
-    mobilised: np.ndarray,
     stake_floor: float,
     fear_weight: float,
     commitment: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``_willingness`` and one ``threshold_round`` from ``mobilised`` in one pass, without
-    keeping the willingness: the next standing potential, and the ``state_census`` of the
-    members (its mobilised entry left 0), summed per chunk as the census sums."""
+    """``_willingness`` and one ``threshold_round`` (given each member's count of mobilised
+    neighbours) in one pass, without keeping the willingness: the next standing
+    potential, and the ``state_census`` of the members (its mobilised entry left 0),
+    summed per chunk as the census sums."""
     n = present.size
     out = np.zeros(n, dtype=np.bool_)
     floor, fw, one = np.float32(stake_floor), np.float32(fear_weight), np.float32(1.0)
     commit = np.float32(commitment)
-    flags = mobilised.view(np.uint8)
     part = np.zeros((CHUNKS, 9))
     for k in numba.prange(CHUNKS):
         here = 0
@@ -137,8 +153,7 @@ def _standing_round(
                 stake = floor + (one - floor) * opportunity_[cell[i]]
                 will = activity[i] * legitimacy[i] * stake * (one - hardship[i]) - fw * fear[i]
                 if will >= commit:
-                    count = flagged_count(indptr, indices, flags, i)
-                    out[i] = neighbour_share(count, degree[i]) + will >= threshold[i]
+                    out[i] = neighbour_share(neighbours[i], degree[i]) + will >= threshold[i]
                 here += 1
                 act += activity[i]
                 cap += capacity[i]
@@ -249,10 +264,11 @@ def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
     m, tally, net = world.members, world.tally, world.network
     # the standing potential moves one round (cascade_round on the willingness), and the
     # members' census comes from the same pass
+    counts = world.mobilised_neighbours
+    _recount(net.indptr, net.indices, m.mobilised, counts.flags, counts.count)
     m.mobilised, sums = _standing_round(
-        net.indptr,
-        net.indices,
         net.degree,
+        counts.count,
         m.cell,
         m.present,
         cell_opportunity(world),
@@ -263,7 +279,6 @@ def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
         m.fear,
         m.opposition,
         m.threshold,
-        m.mobilised,
         params.stake_floor,
         params.fear_weight,
         params.commitment,

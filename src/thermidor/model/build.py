@@ -18,6 +18,7 @@ from thermidor.model.world import (
     NOMINATION,
     RULES,
     Members,
+    NeighbourCount,
     Offices,
     Policy,
     Tally,
@@ -218,6 +219,7 @@ def build_world(scenario: Scenario, streams: Streams) -> tuple[World, dict[int, 
         child_start=child_start,
         child_order=child_order,
         initial_members=scenario.meta.members,
+        mobilised_neighbours=NeighbourCount.empty(members.size),
     )
     if inst.nominated_share is not None:
         offices.rule[offices.rule == NOMINATION] = ELECTION

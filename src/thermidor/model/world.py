@@ -124,6 +124,19 @@ class Tally:
 
 
 @dataclass
+class NeighbourCount:
+    """How many neighbours of each member have a flag set, as of ``flags`` (a copy of the
+    flag column the counts were last brought up to date with)."""
+
+    flags: np.ndarray  # bool
+    count: np.ndarray  # int32
+
+    @classmethod
+    def empty(cls, n: int) -> NeighbourCount:
+        return cls(np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int32))
+
+
+@dataclass
 class World:
     """Everything a mechanism may read or change at a step."""
 
@@ -145,6 +158,10 @@ class World:
     initial_members: int
     step: int = 0
     pending_crisis: bool = False
+    # mobilised neighbours of each member, kept up to date by the crisis stage
+    mobilised_neighbours: NeighbourCount = field(
+        default_factory=lambda: NeighbourCount.empty(0)
+    )
 
     def present_ids(self) -> np.ndarray:
         return np.flatnonzero(self.members.present)
