@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from thermidor.mechanisms import apparatus
 from thermidor.mechanisms.apparatus import (
     ApparatusParams,
     _poisson_hires,
+    _some_staff,
     dismiss_staff,
     hire_staff,
     hiring_rate,
@@ -176,3 +178,19 @@ def test_hires_are_independent_poisson_per_office():
     np.testing.assert_allclose(counts.var(axis=0), rates, rtol=0.06)  # Poisson: var = mean
     assert abs(np.corrcoef(counts.T)[0, 2]) < 0.03  # independent, not a fixed total split
     assert _poisson_hires(offices, np.zeros(3), rng).size == 0
+
+
+@pytest.mark.parametrize("count", [3, 40])  # rejection from slots; sample of the listed staff
+def test_some_staff_is_a_uniform_subset_of_the_staff(tiny, count):
+    staff = np.flatnonzero(tiny.members.role == STAFF)
+    assert staff.size >= 4 * 3
+    rng = np.random.default_rng(2)
+    picked = np.zeros(tiny.members.size)
+    trials = 3000
+    for _ in range(trials):
+        ids = _some_staff(tiny, min(count, staff.size), staff.size, rng)
+        assert np.unique(ids).size == ids.size
+        assert np.isin(ids, staff).all()
+        picked[ids] += 1
+    expected = trials * min(count, staff.size) / staff.size
+    np.testing.assert_allclose(picked[staff], expected, rtol=0.25)

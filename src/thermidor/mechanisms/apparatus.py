@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
 from pydantic import Field
 
-from thermidor.engine.kernels import CHUNKS, gather
+from thermidor.engine.kernels import gather
 from thermidor.mechanisms.base import Params
 from thermidor.model.world import MEMBER, STAFF
 
@@ -50,29 +49,24 @@ def dismiss_staff(world: World, ids: np.ndarray) -> None:
     m.post[ids] = -1
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _staff_census(present: np.ndarray, role: np.ndarray, staff: int) -> tuple[int, int, np.ndarray]:
-    """Members present, the apparatus among them (role not MEMBER, i.e. 0) and the staff ids
-    in order (counted per fixed chunk, then listed at each chunk's offset)."""
-    n = present.size
-    counts = np.zeros((CHUNKS, 3), dtype=np.int64)
-    for k in numba.prange(CHUNKS):
-        for i in range(n * k // CHUNKS, n * (k + 1) // CHUNKS):
-            if present[i]:
-                counts[k, 0] += 1
-                counts[k, 1] += role[i] != 0
-                counts[k, 2] += role[i] == staff
-    first = np.zeros(CHUNKS + 1, dtype=np.int64)
-    for k in range(CHUNKS):
-        first[k + 1] = first[k] + counts[k, 2]
-    ids = np.empty(first[CHUNKS], dtype=np.int64)
-    for k in numba.prange(CHUNKS):
-        j = first[k]
-        for i in range(n * k // CHUNKS, n * (k + 1) // CHUNKS):
-            if present[i] and role[i] == staff:
-                ids[j] = i
-                j += 1
-    return counts[:, 0].sum(), counts[:, 1].sum(), ids
+def _some_staff(world: World, count: int, n_staff: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` distinct staff members, a uniform random subset of the ``n_staff``.
+
+    The first ``count`` distinct staff among uniform draws of slots (rejection) when few
+    are wanted, so no step lists the whole staff; a sample of the listed staff otherwise.
+    """
+    m = world.members
+    if count <= 0 or n_staff == 0:
+        return np.empty(0, dtype=np.int64)
+    if count > n_staff // 4:
+        return rng.choice(np.flatnonzero(m.role == STAFF), size=count, replace=False)
+    found = np.empty(0, dtype=np.int64)
+    while True:
+        slots = rng.integers(0, m.size, size=int(2 * count * m.size / n_staff) + 16)
+        found = np.concatenate([found, slots[m.role[slots] == STAFF]])
+        distinct, first = np.unique(found, return_index=True)
+        if distinct.size >= count:
+            return found[np.sort(first)[:count]]
 
 
 def _rank_and_file_draws(
@@ -132,16 +126,21 @@ def _poisson_hires(offices: np.ndarray, rates: np.ndarray, rng: np.random.Genera
 
 def step(world: World, params: ApparatusParams, rng: np.random.Generator) -> None:
     m, off = world.members, world.offices
-    present, apparatus, staff_ids = _staff_census(m.present, m.role, STAFF)
-    leaves = rng.random(staff_ids.size) < params.attrition
-    dismiss_staff(world, staff_ids[leaves])
-    staff_ids = staff_ids[~leaves]
-    apparatus -= int(leaves.sum())
+    # staff and holders are always present (repression dismisses and vacates): the
+    # offices count the apparatus without a pass over the members
+    present = int(np.count_nonzero(m.present))
+    n_staff = int(off.staff.sum())
+    # each staff member leaves with the attrition chance: a binomial number of them,
+    # a uniform subset
+    leaving = int(rng.binomial(n_staff, params.attrition))
+    dismiss_staff(world, _some_staff(world, leaving, n_staff, rng))
+    n_staff -= leaving
+    apparatus = int(np.count_nonzero(off.holder >= 0)) + n_staff
 
     ceiling = int(world.policy.apparatus_cap * present)
     if apparatus > ceiling:
-        excess = min(apparatus - ceiling, staff_ids.size)
-        dismiss_staff(world, rng.choice(staff_ids, size=excess, replace=False))
+        excess = min(apparatus - ceiling, n_staff)
+        dismiss_staff(world, _some_staff(world, excess, n_staff, rng))
         return
     occupied = np.flatnonzero(off.holder >= 0)
     ident = gather(m.identification, off.holder[occupied])
