@@ -66,7 +66,7 @@ def step_key(rng: np.random.Generator) -> np.uint64:
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def counter_uniform(key: np.uint64, counter: np.int64) -> np.float32:
+def counter_uniform(key: np.uint64, counter: int) -> np.float32:
     """Uniform float32 in [0, 1) (24 random bits) for ``counter`` under ``key``."""
     z = key + (np.uint64(counter) + np.uint64(1)) * _GAMMA
     z = (z ^ (z >> np.uint64(30))) * _MIX1
