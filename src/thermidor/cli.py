@@ -21,9 +21,11 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from rich.progress import Progress, TaskID
+
+    from thermidor.classic.base import ClassicModel
 
 __all__ = ["app"]
 
@@ -134,8 +136,11 @@ class _LazyProgress:
             self._bar.stop()
 
 
-def _stored_summary(columns: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Final and mean (NaN ignored) of each headline metric, as ``Results.final/mean`` do."""
+def _stored_summary(
+    columns: Mapping[str, Any], names: Sequence[str] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Final and mean (NaN ignored) of each metric in ``names`` (default: the headline
+    metrics), as ``Results.final/mean`` do."""
     import warnings  # noqa: PLC0415
 
     import numpy as np  # noqa: PLC0415
@@ -144,7 +149,7 @@ def _stored_summary(columns: Mapping[str, Any]) -> tuple[dict[str, Any], dict[st
 
     final: dict[str, Any] = {}
     mean: dict[str, Any] = {}
-    for name in METRICS:
+    for name in METRICS if names is None else names:
         values = np.asarray(columns[name], dtype=np.float64)
         final[name] = _number(float(values[-1])) if values.size else None
         with warnings.catch_warnings():
@@ -182,7 +187,8 @@ def _report(summary: dict[str, Any], fmt: Format, title: str) -> None:
 
 @app.command()
 def scenarios() -> None:
-    """List the shipped scenarios with their one-line descriptions."""
+    """List the shipped scenarios, and the classic models, with a one-line description each."""
+    from thermidor.classic import get_model, model_names  # noqa: PLC0415
     from thermidor.scenarios import list_scenarios  # noqa: PLC0415
 
     table = Table()
@@ -190,6 +196,8 @@ def scenarios() -> None:
     table.add_column("description")
     for name, description in list_scenarios().items():
         table.add_row(name, description)
+    for name in model_names():
+        table.add_row(name, f"classic model: {get_model(name).description}")
     Console(markup=False).print(table)
 
 
@@ -216,7 +224,12 @@ def run_command(
     ),
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Run a scenario with one seed, store the run, and print its metrics."""
+    """Run a scenario (or a classic model by name) with one seed, store the run, and print
+    its metrics."""
+    classic = _classic_model(scenario)
+    if classic is not None:
+        _run_classic(classic, seed, steps, members, list(overrides or []), out, fmt)
+        return
     from thermidor.scenarios import load_scenario  # noqa: PLC0415
 
     settings = list(overrides or [])
@@ -272,6 +285,92 @@ def run_command(
     _report(summary, fmt, "run")
 
 
+def _classic_model(name: str) -> ClassicModel | None:
+    """The classic model called ``name``, or None when it names a scenario."""
+    from thermidor.classic import get_model  # noqa: PLC0415
+
+    try:
+        return get_model(name)
+    except (KeyError, ModuleNotFoundError):
+        return None
+
+
+def _run_classic(
+    model: ClassicModel,
+    seed: int,
+    steps: int | None,
+    members: int | None,
+    overrides: list[str],
+    out: Path,
+    fmt: Format,
+) -> None:
+    """``thermidor run NAME`` for a classic model: same store, same JSON contract."""
+    from thermidor.model.results import Results  # noqa: PLC0415
+    from thermidor.store import Store, StoreError  # noqa: PLC0415
+
+    fields = model.params.model_fields
+    if steps is not None:
+        overrides.append(f"steps={steps}")
+    if members is not None:
+        if "n" not in fields:
+            _fail(f"--members: {model.name} has no population size 'n'; use --set")
+        overrides.append(f"n={members}")
+    try:
+        params = model.resolve(overrides)
+    except ValueError as exc:
+        _fail(str(exc))
+    resolved = params.model_dump(mode="json")
+    agents = int(model.agents(params))
+    try:
+        with Store(out) as store:
+            run_id = store.start_run(
+                model.name,
+                resolved,
+                seed=seed,
+                version=_version(),
+                steps=int(resolved.get("steps", 0)),
+                members=agents,
+            )
+    except StoreError as exc:
+        _fail(str(exc))
+    try:
+        with Console(stderr=True).status(f"{model.name} seed {seed}"):
+            series = model.simulate(params, seed)
+    except BaseException:
+        try:
+            with Store(out) as store:
+                store.fail_run(run_id)
+        except StoreError:
+            pass
+        raise
+    length = len(next(iter(series.values())))
+    results = Results(
+        scenario=model.name,
+        seed=seed,
+        steps=length,
+        members=agents,
+        params=resolved,
+        version=_version(),
+        series={name: values.astype("float64") for name, values in series.items()},
+        thermidor_step=None,
+    )
+    with Store(out) as store:
+        store.finish_run(run_id, results)
+    final, mean = _stored_summary(results.series, model.metrics)
+    summary = {
+        "run_id": run_id,
+        "scenario": model.name,
+        "seed": seed,
+        "steps": length,
+        "members": agents,
+        "thermidor_step": None,
+        "final": final,
+        "mean": mean,
+        "store": str(out.resolve()),
+    }
+    _report(summary, fmt, "run")
+
+
 @app.command()
 def show(
     run_id: Annotated[str, typer.Argument(help="The id printed by `thermidor run`.")],
@@ -300,8 +399,10 @@ def show(
     except StoreError as exc:
         _fail(str(exc))
 
+    classic = None if "meta" in run["params"] else _classic_model(run["scenario"])
     final, mean = _stored_summary(
-        {name: series.column(name).to_numpy() for name in series.column_names}
+        {name: series.column(name).to_numpy() for name in series.column_names},
+        None if classic is None else classic.metrics,
     )
     summary = {
         "run_id": run["run_id"],
