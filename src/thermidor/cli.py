@@ -158,8 +158,9 @@ def _stored_summary(
     return final, mean
 
 
-def _report(summary: dict[str, Any], fmt: Format, title: str) -> None:
-    """Print a run summary: one JSON object on stdout, or a header and a metrics table."""
+def _report(summary: dict[str, Any], fmt: Format, title: str, *, thermidor: bool = True) -> None:
+    """Print a run summary: one JSON object on stdout, or a header and a metrics table
+    (with the Thermidor line for a scenario, not for a classic model)."""
     if fmt is Format.json:
         typer.echo(json.dumps(summary, allow_nan=False))
         return
@@ -170,10 +171,11 @@ def _report(summary: dict[str, Any], fmt: Format, title: str) -> None:
         f"{summary['steps']} steps  {summary['members']} members",
         style="bold",
     )
-    console.print(
-        "no Thermidor" if step is None else f"Thermidor at step {step}",
-        style="green" if step is None else "red",
-    )
+    if thermidor:
+        console.print(
+            "no Thermidor" if step is None else f"Thermidor at step {step}",
+            style="green" if step is None else "red",
+        )
     table = Table()
     table.add_column("metric", no_wrap=True)
     table.add_column("final", justify="right")
@@ -368,7 +370,7 @@ def _run_classic(
         "mean": mean,
         "store": str(out.resolve()),
     }
-    _report(summary, fmt, "run")
+    _report(summary, fmt, "run", thermidor=False)
 
 
 @app.command()
@@ -419,7 +421,7 @@ def show(
     }
     if out is not None:
         Console(stderr=True, markup=False).print(f"wrote {series.num_rows} steps to {out}")
-    _report(summary, fmt, "run")
+    _report(summary, fmt, "run", thermidor=classic is None)
 
 
 @app.command()
