@@ -18,6 +18,7 @@ import pytest
 from pyarrow import csv
 from typer.testing import CliRunner, Result
 
+from cli_support import assert_usage_error, one_json_line
 from thermidor.cli import _LazyProgress, _stored_summary, app
 from thermidor.model.results import EXTRA_SERIES, METRICS
 from thermidor.scenarios import list_scenarios
@@ -37,23 +38,8 @@ def invoke(*args: str) -> Result:
 
 
 def run_json(store: Path, *extra: str, seed: int = 0) -> dict[str, Any]:
-    result = invoke("run", SCENARIO, *SMALL, "--seed", str(seed), "--out", str(store), *extra,
-                    "--format", "json")  # fmt: skip
-    assert result.exit_code == 0, result.stderr
-    lines = result.stdout.strip().splitlines()
-    assert len(lines) == 1, result.stdout
-    return json.loads(lines[0])
-
-
-def assert_usage_error(result: Result, *needles: str) -> None:
-    """Exit 2, nothing on stdout, one ``error:`` line on stderr naming each needle."""
-    assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    for needle in needles:
-        assert needle in lines[0]
+    args = ("run", SCENARIO, *SMALL, "--seed", str(seed), "--out", str(store), *extra)
+    return one_json_line(invoke(*args, "--format", "json"))
 
 
 @pytest.fixture(scope="module")

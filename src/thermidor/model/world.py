@@ -159,9 +159,7 @@ class World:
     step: int = 0
     pending_crisis: bool = False
     # mobilised neighbours of each member, kept up to date by the crisis stage
-    mobilised_neighbours: NeighbourCount = field(
-        default_factory=lambda: NeighbourCount.empty(0)
-    )
+    mobilised_neighbours: NeighbourCount = field(default_factory=lambda: NeighbourCount.empty(0))
 
     def present_ids(self) -> np.ndarray:
         return np.flatnonzero(self.members.present)
