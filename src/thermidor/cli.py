@@ -454,3 +454,7 @@ def metrics(
     for name in (*METRICS, *EXTRA_SERIES) if show_all else METRICS:
         table.add_row(name, METRIC_DOCS.get(name, ""))
     Console(markup=False).print(table)
+
+
+# the `classic` sub-commands register themselves on `app` (imported last: they import it)
+from thermidor import cli_classic  # noqa: E402, F401

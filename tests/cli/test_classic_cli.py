@@ -108,3 +108,24 @@ def test_override_values_are_read_as_toml() -> None:
         "e": "word",
         "f": "x y",
     }
+
+
+def test_critical_sd_command_prints_granovetters_number() -> None:
+    out = one_json_line(invoke("classic", "critical-sd", "--format", "json"))
+    assert out["critical_sd"] == 12.22
+    assert out["below"] < 10
+    assert out["above"] > 90
+
+
+def test_golden_rule_command_finds_the_formulas_optimum() -> None:
+    args = ("classic", "golden-rule", "--step", "20", "--legislatures", "40")
+    out = one_json_line(invoke(*args, "--format", "json"))
+    assert out["golden_rule"] == pytest.approx(140)
+    assert abs(out["simulated_maximum"] - 140) <= 0.05 * 500
+    assert len(out["efficiency"]) == len(out["independents"]) == 26
+
+
+def test_golden_rule_command_refuses_a_minority_majority() -> None:
+    result = invoke("classic", "golden-rule", "--p", "0.3")
+    assert result.exit_code == 2
+    assert "--p" in result.stderr
