@@ -36,6 +36,7 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
+import numba
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
@@ -567,20 +568,38 @@ def _bad_ties(keys: npt.NDArray[np.uint64], n: int) -> npt.NDArray[np.bool_]:
     return bad
 
 
-def _csr_network(pairs: npt.NDArray[np.uint64], n: int) -> Network:
-    """Build a :class:`Network` from sorted, distinct ``lo * n + hi`` pair keys.
+@numba.njit(cache=True, nogil=True)
+def _scatter_pairs(lo: np.ndarray, hi: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of the ties ``(lo, hi)``, given sorted by ``(lo, hi)`` with ``lo < hi``.
 
-    Both directions of every tie are encoded as ``row * n + col``; one sort
-    then orders entries by row, and by column within each row, so the column
-    indices are a remainder and the row pointers a cumulative degree count.
+    Row ``r`` lists its lower neighbours (from the ties where it is ``hi``, met in
+    ascending ``lo``) and then its higher ones (where it is ``lo``, in ascending ``hi``):
+    sorted without a sort, in one pass over the ties.
     """
+    lower = np.zeros(n, dtype=np.int64)
+    higher = np.zeros(n, dtype=np.int64)
+    for k in range(lo.size):
+        higher[lo[k]] += 1
+        lower[hi[k]] += 1
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for r in range(n):
+        indptr[r + 1] = indptr[r] + lower[r] + higher[r]
+    next_lower = indptr[:-1].copy()
+    next_higher = indptr[:-1] + lower
+    indices = np.empty(indptr[n], dtype=np.int32)
+    for k in range(lo.size):
+        a, b = lo[k], hi[k]
+        indices[next_higher[a]] = b
+        next_higher[a] += 1
+        indices[next_lower[b]] = a
+        next_lower[b] += 1
+    return indptr, indices
+
+
+def _csr_network(pairs: npt.NDArray[np.uint64], n: int) -> Network:
+    """Build a :class:`Network` from sorted, distinct ``lo * n + hi`` pair keys."""
     if n == 0:
         return Network(np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int32), 0)
     lo, hi = np.divmod(pairs, np.uint64(n))
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(lo, minlength=n) + np.bincount(hi, minlength=n), out=indptr[1:])
-    both = np.concatenate([pairs, hi * np.uint64(n) + lo])
-    del lo, hi
-    both.sort()
-    indices = (both % np.uint64(n)).astype(np.int32)
+    indptr, indices = _scatter_pairs(lo.astype(np.int64), hi.astype(np.int64), n)
     return Network(indptr=indptr, indices=indices, n=n)
