@@ -305,39 +305,23 @@ def _member_experience(
     present: np.ndarray,
     knows: np.ndarray,
     voicing: np.ndarray,
-    outcome: np.ndarray,
+    fell: np.ndarray,
+    dead_end: np.ndarray,
     voice_count: np.ndarray,
     success: np.ndarray,
     futility: np.ndarray,
 ) -> None:
     """In place: success (an abuser one knew of fell) and futility (spoke to a dead end, no
-    success), 1 or 0; ``voice_count`` counts the futile. ``outcome[cell, branch]`` is
-    1 where the local office's holder fell, 2 where voice there met a dead end."""
-    n_b = outcome.shape[1]
+    success); ``voice_count`` counts the futile. ``fell[cell]`` and ``dead_end[cell]`` hold
+    one bit per branch: the local office's holder fell; voice there met a dead end."""
     for i in numba.prange(cell.size):
-        known = knows[i]
-        if not present[i] or known == 0:
-            # mostly 0 already: a read spares the write-back of untouched lines
-            if success[i]:
-                success[i] = False
-            if futility[i]:
-                futility[i] = False
-            continue
-        success[i] = False
-        futility[i] = False
+        known = knows[i] if present[i] else 0
         c = cell[i]
-        won = False
-        futile = False
-        for b in range(n_b):
-            if (known >> b) & 1:
-                if outcome[c, b] == 1:
-                    won = True
-                elif voicing[i] and outcome[c, b] == 2:
-                    futile = True
-        if won:
-            success[i] = True
-        elif futile:
-            futility[i] = True
+        won = (known & fell[c]) != 0
+        futile = not won and voicing[i] and (known & dead_end[c]) != 0
+        success[i] = won
+        futility[i] = futile
+        if futile:
             voice_count[i] += 1
 
 
@@ -349,7 +333,15 @@ def _experience(
     bottom = tree.bottom_of
     fell = sanctioned[bottom]
     dead_end = (world.offices.rule[bottom] == NOMINATION) | (election[bottom] & ~voted_out[bottom])
-    outcome = np.where(fell, 1, np.where(dead_end, 2, 0)).astype(np.uint8).T.copy()
+    weights = (1 << np.arange(bottom.shape[0])).astype(np.uint8)[:, None]
     _member_experience(
-        m.cell, m.present, m.knows, m.voicing, outcome, m.voice_count, m.success, m.futility
+        m.cell,
+        m.present,
+        m.knows,
+        m.voicing,
+        (fell * weights).sum(axis=0).astype(np.uint8),
+        ((dead_end & ~fell) * weights).sum(axis=0).astype(np.uint8),
+        m.voice_count,
+        m.success,
+        m.futility,
     )
