@@ -11,7 +11,6 @@ from thermidor.engine.kernels import (
     income_census,
     income_gini,
     rank_and_file_wages,
-    recount_tellers,
     spread_knowledge,
     state_census,
     threshold_cascade,
@@ -156,17 +155,12 @@ def test_spread_knowledge_learns_with_the_learning_probability():
     for b in range(n_b):
         np.add.at(counts[:, 1 + b], cell, (knows >> b) & 1)
     table = np.power(np.float32(1.0 - p.tell), np.arange(net.degree.max() + 1, dtype=np.float32))
-    # tellers: workmates (ties within a cell) who know, counted from nobody by the recount
-    workmates = net.within(cell)
-    tellers = np.zeros((N, n_b), dtype=np.int32)
-    recount_tellers(
-        workmates.indptr, workmates.indices, knows, np.zeros(N, dtype=np.uint8), tellers
-    )
     spread_knowledge(
+        net.indptr,
+        net.indices,
         np.arange(0, N + 1, 30),  # cells of 30 consecutive ids
         knows,
         relevant,
-        tellers,
         key,
         1.0 - p.witness * (1.0 + transparency),
         table,
@@ -214,17 +208,3 @@ def test_censuses_are_the_masked_sums():
     expected += [(cols[0] * (one - cols[3]) * (one - cols[2]))[present].sum(dtype=np.float64)]
     expected += [(present & opposition).sum(), (present & mobilised).sum()]
     np.testing.assert_allclose(st, expected, rtol=1e-9)
-
-
-def test_recount_tellers_follows_every_change_of_the_bits():
-    net = random_network(N, 8.0, 9)
-    rng = np.random.default_rng(9)
-    tellers = np.zeros((N, 3), dtype=np.int32)
-    counted = np.zeros(N, dtype=np.uint8)
-    for _ in range(4):  # bits appear and lapse between recounts
-        knows = np.where(rng.random(N) < 0.3, rng.integers(1, 8, N), 0).astype(np.uint8)
-        recount_tellers(net.indptr, net.indices, knows, counted, tellers)
-        np.testing.assert_array_equal(counted, knows)
-        for b in range(3):
-            expected = net.neighbour_sum((knows >> b) & 1).astype(np.int32)
-            np.testing.assert_array_equal(tellers[:, b], expected)

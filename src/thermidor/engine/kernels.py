@@ -244,36 +244,13 @@ def lapse_knowledge(
     return relevant, counts
 
 
-@numba.njit(cache=True, nogil=True)
-def recount_tellers(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    knows: np.ndarray,
-    counted: np.ndarray,
-    tellers: np.ndarray,
-) -> None:
-    """Bring ``tellers[i, b]`` (how many of member i's ties know of bit b, as of the bits in
-    ``counted``) up to date with ``knows``: only members whose bits changed push the
-    change to their ties, so a step costs one pass over the bits plus the changes."""
-    n_b = tellers.shape[1]
-    for i in range(knows.size):
-        was, now = counted[i], knows[i]
-        if was == now:
-            continue
-        for b in range(n_b):
-            delta = ((now >> b) & 1) - ((was >> b) & 1)
-            if delta != 0:
-                for e in range(indptr[i], indptr[i + 1]):
-                    tellers[indices[e], b] += delta
-        counted[i] = now
-
-
 @numba.njit(cache=True, nogil=True, parallel=True)
 def spread_knowledge(
+    indptr: np.ndarray,
+    indices: np.ndarray,
     cell_start: np.ndarray,
     knows: np.ndarray,
     relevant: np.ndarray,
-    tellers: np.ndarray,
     key: np.uint64,
     unwitnessed: float,
     stay_by_tellers: np.ndarray,
@@ -284,31 +261,47 @@ def spread_knowledge(
     1 - ``unwitnessed`` x ``stay_by_tellers[tellers]`` x ``unread``, as
     ``learning_probability`` (the chance to stay ignorant of each teller tabulated by count).
 
-    Member i's draw for bit b is ``counter_uniform(key, 8 i + b)``. ``tellers[i, b]``
-    counts i's workmates who know of bit b at the start of the step (``recount_tellers``
-    on the ties within cells); a cell's rows are all decided before any learns, as in a
-    synchronous update (only workmates tell, so cells are independent). ``counts`` holds
-    per cell (rows) how many present members know of each bit (column 1 + bit), as
-    ``lapse_knowledge`` returns them. What is learned is added to ``knows`` and to
-    ``counts`` (``tellers`` follow at the next recount).
+    Member i's draw for bit b is ``counter_uniform(key, 8 i + b)``. Tellers are workmates
+    (same cell: ids within the cell's range) who knew at the start of the step; a cell's
+    rows are all decided before any learns, as in a synchronous update (only workmates
+    tell, so cells are independent). ``counts`` holds per cell (rows) how many present
+    members know of each bit (column 1 + bit), as ``lapse_knowledge`` returns them: where
+    no workmate knows, the neighbours are not read. What is learned is added to ``knows``
+    and to ``counts``.
     """
     n_b = counts.shape[1] - 1
     n_cells = cell_start.size - 1
     gained = np.zeros(knows.size, dtype=np.uint8)
+    told = np.zeros((n_cells, n_b), dtype=np.int64)  # a cell's scratch: tellers of each bit
     unseen = np.float32(unwitnessed)
     unheard = np.float32(unread)
     for c in prange(n_cells):
         if counts[c, 0] == 0.0:
             continue  # no open case, or nobody present
         lo, hi = cell_start[c], cell_start[c + 1]
+        heard = 0  # the bits some workmate knows of
+        for b in range(n_b):
+            if counts[c, 1 + b] > 0.0:
+                heard |= 1 << b
         for i in range(lo, hi):
             need = relevant[i] & ~knows[i]
             if need == 0:
                 continue  # nothing to learn here
+            for b in range(n_b):
+                told[c, b] = 0
+            if need & heard:
+                for e in range(indptr[i], indptr[i + 1]):
+                    j = indices[e]
+                    if j < lo or j >= hi:
+                        continue
+                    value = knows[j] & need
+                    if value:
+                        for b in range(n_b):
+                            told[c, b] += (value >> b) & 1
             bits = 0
             for b in range(n_b):
                 if (need >> b) & 1:
-                    p = np.float32(1.0) - unseen * stay_by_tellers[tellers[i, b]] * unheard
+                    p = np.float32(1.0) - unseen * stay_by_tellers[told[c, b]] * unheard
                     p = min(max(p, np.float32(0.0)), np.float32(1.0))
                     if counter_uniform(key, 8 * i + b) < p:
                         bits |= 1 << b

@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
-from thermidor.engine.kernels import lapse_knowledge, recount_tellers, spread_knowledge
+from thermidor.engine.kernels import lapse_knowledge, spread_knowledge
 from thermidor.engine.rng import step_key
 from thermidor.mechanisms.base import Params
 
@@ -61,17 +61,16 @@ def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> Non
     open_bits = (open_bottom * weights[:, None]).sum(axis=0).astype(np.uint8)
     # closed cases lapse; the per-cell counts of who knows follow every change of ``knows``
     relevant, counts = lapse_knowledge(world.cell_start, m.present, m.knows, open_bits, n_b)
-    # only workmates' knowledge is about one's own cell's offices: count who can tell
-    net, tellers = world.workmates, world.tellers
-    recount_tellers(net.indptr, net.indices, m.knows, tellers.known, tellers.count)
-    # learning_probability, fused
+    net = world.workmates
+    # learning_probability, fused; only workmates' knowledge is about one's own cell's offices
     most = int(net.degree.max()) if net.degree.size else 0
     stay_by_tellers = np.power(np.float32(1.0 - params.tell), np.arange(most + 1, dtype=np.float32))
     spread_knowledge(
+        net.indptr,
+        net.indices,
         world.cell_start,
         m.knows,
         relevant,
-        tellers.count,
         step_key(rng),
         1.0 - params.witness * (1.0 + transparency),
         stay_by_tellers,

@@ -22,7 +22,6 @@ from thermidor.model.world import (
     Offices,
     Policy,
     Tally,
-    TellerCount,
     World,
 )
 from thermidor.scenarios.schema import Scenario
@@ -221,7 +220,6 @@ def build_world(scenario: Scenario, streams: Streams) -> tuple[World, dict[int, 
         child_order=child_order,
         initial_members=scenario.meta.members,
         mobilised_neighbours=NeighbourCount.empty(members.size),
-        tellers=TellerCount.empty(members.size, len(names)),
     )
     if inst.nominated_share is not None:
         offices.rule[offices.rule == NOMINATION] = ELECTION

@@ -137,20 +137,6 @@ class NeighbourCount:
 
 
 @dataclass
-class TellerCount:
-    """How many ties of each member know of each branch's abuse (``count[i, b]``), as of
-    the bits in ``known`` (a copy of the ``knows`` column the counts were last brought up
-    to date with)."""
-
-    known: np.ndarray  # uint8
-    count: np.ndarray  # (members, branches) int32
-
-    @classmethod
-    def empty(cls, n: int, branches: int) -> TellerCount:
-        return cls(np.zeros(n, dtype=np.uint8), np.zeros((n, branches), dtype=np.int32))
-
-
-@dataclass
 class World:
     """Everything a mechanism may read or change at a step."""
 
@@ -173,8 +159,6 @@ class World:
     step: int = 0
     pending_crisis: bool = False
     # mobilised neighbours of each member, kept up to date by the crisis stage
-    # workmates who know of each branch's abuse, kept up to date by the knowledge stage
-    tellers: TellerCount = field(default_factory=lambda: TellerCount.empty(0, 0))
     mobilised_neighbours: NeighbourCount = field(default_factory=lambda: NeighbourCount.empty(0))
 
     def present_ids(self) -> np.ndarray:
