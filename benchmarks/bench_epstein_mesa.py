@@ -29,17 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import mesa
 from mesa.examples.advanced.epstein_civil_violence.model import EpsteinCivilViolence
 
+from thermidor.classic.epstein import MESA_LIVELY as LIVELY
 from thermidor.classic.epstein import MODEL, simulate
 
-LIVELY = {
-    "width": 20,
-    "height": 20,
-    "citizen_vision": 3,
-    "cop_vision": 3,
-    "legitimacy": 0.7,
-    "max_jail_term": 10,
-    "cop_density": 0.04,
-}
 MESA_KEYS = (
     "width",
     "height",

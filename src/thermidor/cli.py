@@ -293,7 +293,7 @@ def _classic_model(name: str) -> ClassicModel | None:
 
     try:
         return get_model(name)
-    except (KeyError, ModuleNotFoundError):
+    except KeyError:
         return None
 
 

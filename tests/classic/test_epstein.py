@@ -6,20 +6,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from thermidor.classic.epstein import MESA_LIVELY as LIVELY
 from thermidor.classic.epstein import MODEL, EpsteinParams, outbursts, simulate
 from thermidor.classic.epstein_kernels import _half_even
 
-# Mesa's rules with a livelier parameter set than its (almost quiescent) defaults, small enough
-# for Mesa to run a dozen seeds in seconds.
-LIVELY = {
-    "width": 20,
-    "height": 20,
-    "citizen_vision": 3,
-    "cop_vision": 3,
-    "legitimacy": 0.7,
-    "max_jail_term": 10,
-    "cop_density": 0.04,
-}
 STEPS, BURN = 40, 20
 
 

@@ -29,6 +29,12 @@ def run_json(store: Path, name: str, *extra: str) -> dict[str, Any]:
 
 def test_every_classic_model_ships() -> None:
     assert model_names() == ["granovetter", "epstein", "peter", "parliament"]
+    for name in model_names():
+        model = get_model(name)
+        assert model.name == name
+        assert set(model.metrics) <= set(model.simulate(model.resolve(["steps=3"]), 0))
+    with pytest.raises(KeyError):
+        get_model("soviet-1917-1928")
 
 
 def test_granovetter_riot_reproduces_the_paper_through_the_cli(tmp_path: Path) -> None:
