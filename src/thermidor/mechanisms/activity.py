@@ -28,6 +28,7 @@ import numba
 import numpy as np
 from pydantic import Field
 
+from thermidor.engine.blocks import block_count, block_rows, per_row
 from thermidor.mechanisms.base import Params
 from thermidor.mechanisms.offices import cell_opportunity, opportunity
 from thermidor.model.world import HOLDER
@@ -105,6 +106,58 @@ def activity_change(
     return gain - loss
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _exercise_rows(
+    opportunity_: np.ndarray,
+    present: np.ndarray,
+    role: np.ndarray,
+    activity: np.ndarray,
+    capacity: np.ndarray,
+    success: np.ndarray,
+    futility: np.ndarray,
+    fear: np.ndarray,
+    hardship: np.ndarray,
+    coef: np.ndarray,
+    education: float,
+    holder: int,
+) -> None:
+    """``_exercise`` over contiguous rows, ``opportunity_`` given per row: branch-free so
+    that it vectorises (absent rows keep their values by a select)."""
+    c = coef.astype(np.float32)
+    success_gain, futility_loss, fear_loss, hardship_loss = c[0], c[1], c[2], c[3]
+    disuse_loss, opportunity_gain, gate, learn = c[4], c[5], c[6], c[7]
+    office_learn, education_gain, decay = c[8], c[9], c[10]
+    taught_rate = education_gain * np.float32(education)
+    one, zero = np.float32(1.0), np.float32(0.0)
+    for i in range(activity.size):
+        opp = opportunity_[i]
+        act, cap = activity[i], capacity[i]
+        exercise = act * opp
+        in_office = np.float32(role[i] == holder)
+        change = (
+            learn * exercise * (np.float32(0.2) + cap) * (one - cap)
+            + office_learn * in_office * (one - cap)
+            + taught_rate * (one - cap)
+            - decay * cap * (one - exercise)
+        )
+        new_cap = min(max(cap + change, zero), one)
+        f = fear[i]
+        gain = (
+            success_gain * np.float32(success[i])
+            + opportunity_gain * opp * (one - gate + gate * new_cap) * (one - f)
+        ) * (one - act)
+        loss = (
+            futility_loss * np.float32(futility[i])
+            + fear_loss * f
+            + hardship_loss * hardship[i]
+            + disuse_loss * (one - opp)
+        ) * act
+        new_act = min(max(act + (gain - loss), zero), one)
+        here = present[i]
+        capacity[i] = new_cap if here else cap
+        activity[i] = new_act if here else act
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _exercise(
     cell: np.ndarray,
@@ -123,39 +176,23 @@ def _exercise(
 ) -> None:
     """In place: ``capacity_change`` then ``activity_change`` (with the new capacity), clipped,
     for present members (float32, as numpy). ``coef`` holds ActivityParams in field order."""
-    c = coef.astype(np.float32)
-    success_gain, futility_loss, fear_loss, hardship_loss = c[0], c[1], c[2], c[3]
-    disuse_loss, opportunity_gain, gate, learn = c[4], c[5], c[6], c[7]
-    office_learn, education_gain, decay = c[8], c[9], c[10]
-    taught_rate = education_gain * np.float32(education)
-    one, zero = np.float32(1.0), np.float32(0.0)
-    for i in numba.prange(cell.size):
-        if not present[i]:
-            continue
-        opp = opportunity_[cell[i]]
-        act, cap = activity[i], capacity[i]
-        exercise = act * opp
-        in_office = one if role[i] == holder else zero
-        change = (
-            learn * exercise * (np.float32(0.2) + cap) * (one - cap)
-            + office_learn * in_office * (one - cap)
-            + taught_rate * (one - cap)
-            - decay * cap * (one - exercise)
+    n = cell.size
+    for k in numba.prange(block_count(n)):
+        lo, hi = block_rows(n, k)
+        _exercise_rows(
+            per_row(opportunity_, cell, lo, hi),
+            present[lo:hi],
+            role[lo:hi],
+            activity[lo:hi],
+            capacity[lo:hi],
+            success[lo:hi],
+            futility[lo:hi],
+            fear[lo:hi],
+            hardship[lo:hi],
+            coef,
+            education,
+            holder,
         )
-        cap = min(max(cap + change, zero), one)
-        capacity[i] = cap
-        f = fear[i]
-        gain = (
-            success_gain * np.float32(success[i])
-            + opportunity_gain * opp * (one - gate + gate * cap) * (one - f)
-        ) * (one - act)
-        loss = (
-            futility_loss * np.float32(futility[i])
-            + fear_loss * f
-            + hardship_loss * hardship[i]
-            + disuse_loss * (one - opp)
-        ) * act
-        activity[i] = min(max(act + (gain - loss), zero), one)
 
 
 def step(world: World, params: ActivityParams, rng: np.random.Generator) -> None:

@@ -21,6 +21,7 @@ import numba
 import numpy as np
 from pydantic import Field
 
+from thermidor.engine.blocks import block_count, block_rows, per_row
 from thermidor.engine.kernels import income_census
 from thermidor.mechanisms.base import Params
 from thermidor.mechanisms.offices import cell_opportunity
@@ -78,6 +79,38 @@ def _ratio(census: np.ndarray) -> float:
     return float((census[5] / census[4]) / (census[3] / census[1]))
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _judge_rows(
+    opportunity_: np.ndarray,
+    present: np.ndarray,
+    knows: np.ndarray,
+    hardship: np.ndarray,
+    success: np.ndarray,
+    legitimacy: np.ndarray,
+    coef: np.ndarray,
+    gap: float,
+) -> None:
+    """``_judge`` over contiguous rows, ``opportunity_`` given per row (branch-free)."""
+    c = coef.astype(np.float32)
+    rate, abuse_w, hardship_w, voice_w, exclusion_w = c[0], c[1], c[3], c[4], c[5]
+    one, zero = np.float32(1.0), np.float32(0.0)
+    gap_loss = np.float32(coef[2] * gap)
+    for i in range(legitimacy.size):
+        knows_any = one if knows[i] > 0 else zero
+        excluded = one - opportunity_[i]
+        target = (
+            one
+            - abuse_w * knows_any
+            - gap_loss
+            - hardship_w * hardship[i]
+            + voice_w * np.float32(success[i])
+            - exclusion_w * excluded
+        )
+        target = min(max(target, zero), one)
+        old = legitimacy[i]
+        legitimacy[i] = old + rate * (target - old) if present[i] else old
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _judge(
     cell: np.ndarray,
@@ -94,25 +127,19 @@ def _judge(
 
     ``coef`` = (rate, abuse, privilege, hardship, voice, exclusion weights).
     """
-    c = coef.astype(np.float32)
-    rate, abuse_w, hardship_w, voice_w, exclusion_w = c[0], c[1], c[3], c[4], c[5]
-    one, zero = np.float32(1.0), np.float32(0.0)
-    gap_loss = np.float32(coef[2] * gap)
-    for i in numba.prange(cell.size):
-        if not present[i]:
-            continue
-        knows_any = one if knows[i] > 0 else zero
-        excluded = one - opportunity_[cell[i]]
-        target = (
-            one
-            - abuse_w * knows_any
-            - gap_loss
-            - hardship_w * hardship[i]
-            + voice_w * np.float32(success[i])
-            - exclusion_w * excluded
+    n = cell.size
+    for k in numba.prange(block_count(n)):
+        lo, hi = block_rows(n, k)
+        _judge_rows(
+            per_row(opportunity_, cell, lo, hi),
+            present[lo:hi],
+            knows[lo:hi],
+            hardship[lo:hi],
+            success[lo:hi],
+            legitimacy[lo:hi],
+            coef,
+            gap,
         )
-        target = min(max(target, zero), one)
-        legitimacy[i] += rate * (target - legitimacy[i])
 
 
 def step(world: World, params: LegitimacyParams, rng: np.random.Generator) -> None:

@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
+from thermidor.engine.blocks import block_count, block_rows, per_row
 from thermidor.mechanisms.apparatus import dismiss_staff
 from thermidor.mechanisms.base import Params
 from thermidor.mechanisms.offices import vacate
@@ -61,6 +62,18 @@ def punishment_probability(
     return np.clip(intensity * params.punish_rate * target * exposure, 0.0, 1.0)
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _spread_fear_rows(
+    hits: np.ndarray, present: np.ndarray, fear: np.ndarray, jump: float, level: float, relax: float
+) -> None:
+    """``_spread_fear`` over contiguous rows, ``hits`` given per row (branch-free)."""
+    lv, rate = np.float32(level), np.float32(relax)
+    for i in range(fear.size):
+        old = fear[i]
+        f = (old + rate * (lv - old)) + jump * hits[i]
+        fear[i] = np.float32(min(max(f, 0.0), 1.0)) if present[i] else old
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _spread_fear(
     cell: np.ndarray,
@@ -73,11 +86,12 @@ def _spread_fear(
 ) -> None:
     """In place, for those present: fear relaxes toward ``level``, jumps by ``jump`` per
     workmate punished."""
-    lv, rate = np.float32(level), np.float32(relax)
-    for i in numba.prange(cell.size):
-        if present[i]:
-            f = (fear[i] + rate * (lv - fear[i])) + jump * hits[cell[i]]
-            fear[i] = min(max(f, 0.0), 1.0)
+    n = cell.size
+    for k in numba.prange(block_count(n)):
+        lo, hi = block_rows(n, k)
+        _spread_fear_rows(
+            per_row(hits, cell, lo, hi), present[lo:hi], fear[lo:hi], jump, level, relax
+        )
 
 
 def step(world: World, params: RepressionParams, rng: np.random.Generator) -> None:
