@@ -25,3 +25,4 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) results.duckdb .pytest_cache
+	find src -name "*.nbi" -delete -o -name "*.nbc" -delete  # numba caches (they miss edits to kernels in other modules)

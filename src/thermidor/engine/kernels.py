@@ -10,9 +10,11 @@ Threads, and why the numbers do not depend on how many there are: member
 updates are element-wise (each thread writes its own rows); per-cell
 quantities are computed one cell per iteration over that cell's rows (the
 build numbers slots so that every cell's members are contiguous, see
-``World.cell_start``), so each cell's sum has one order; sums over all members
-are taken per fixed chunk (``CHUNKS`` of them, whatever the thread count) and
-the chunks added in order. Random draws stay in numpy generators and kernels
+``World.cell_start``), so each cell's sum has one order; float sums over all
+members are taken per fixed chunk (``CHUNKS`` of them, whatever the thread
+count) and the chunks added in order; the census of the state sums in fixed
+point (whole units of 2^-24), which is exact in any order and vectorises.
+Element-wise updates run in row blocks (``engine.blocks``) so that they vectorise. Random draws stay in numpy generators and kernels
 receive the uniforms. Set ``NUMBA_NUM_THREADS`` to choose the threads (the
 experiment runner gives each worker process one).
 """
@@ -23,6 +25,7 @@ import numba
 import numpy as np
 from numba import prange
 
+from thermidor.engine.blocks import block_count, block_rows
 from thermidor.engine.rng import counter_uniform
 
 CHUNKS = 64  # fixed partition of the members for sums: same order on any number of threads
@@ -415,6 +418,69 @@ def rank_and_file_wages(
     return int(ranks_total), wage_total
 
 
+# --- the census of the members' state, in fixed point ------------------------------------------
+
+# The state census sums quantities in [0, 1] as integers in units of 2^-24 (float32's
+# resolution at 1): integer sums are exact, so they do not depend on the order or the thread
+# count, and their loop vectorises (a float sum in a fixed order cannot).
+CENSUS_UNIT = np.float32(2.0**24)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _units(x: np.float32) -> np.int64:
+    """``x`` in [0, 1] as a whole number of 2^-24, rounded to nearest (ties to even)."""
+    return np.int64(np.int32(np.rint(x * CENSUS_UNIT)))
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def census_rows(
+    present: np.ndarray,
+    activity: np.ndarray,
+    capacity: np.ndarray,
+    hardship: np.ndarray,
+    fear: np.ndarray,
+    legitimacy: np.ndarray,
+    opposition: np.ndarray,
+    mobilised: np.ndarray,
+    sums: np.ndarray,
+) -> None:
+    """Add the census of these rows to ``sums`` (int64, the units of ``state_census``)."""
+    one = np.float32(1.0)
+    here = opposed = moved = act = cap = hard = afraid = legit = voice = np.int64(0)
+    for i in range(present.size):
+        w = np.int64(present[i])
+        a, h, f = activity[i], hardship[i], fear[i]
+        here += w
+        act += w * _units(a)
+        cap += w * _units(capacity[i])
+        hard += w * _units(h)
+        afraid += w * _units(f)
+        legit += w * _units(legitimacy[i])
+        voice += w * _units(a * (one - f) * (one - h))
+        opposed += w * np.int64(opposition[i])
+        moved += w * np.int64(mobilised[i])
+    sums[0] += here
+    sums[1] += act
+    sums[2] += cap
+    sums[3] += hard
+    sums[4] += afraid
+    sums[5] += legit
+    sums[6] += voice
+    sums[7] += opposed
+    sums[8] += moved
+
+
+@numba.njit(cache=True, nogil=True)
+def census_total(part: np.ndarray) -> np.ndarray:
+    """The census from per-block ``census_rows`` sums: counts as they are, the rest in 1s."""
+    total = np.zeros(9, dtype=np.int64)
+    for k in range(part.shape[0]):
+        total += part[k]
+    out = total.astype(np.float64)
+    out[1:7] /= np.float64(CENSUS_UNIT)
+    return out
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
 def state_census(
     present: np.ndarray,
@@ -427,46 +493,24 @@ def state_census(
     mobilised: np.ndarray,
 ) -> np.ndarray:
     """Sums over present members: [present, activity, capacity, hardship, fear,
-    legitimacy, activity x (1 - fear) x (1 - hardship), opposition, mobilised]."""
-    one = np.float32(1.0)
+    legitimacy, activity x (1 - fear) x (1 - hardship), opposition, mobilised], the
+    state's sums exact to 2^-24 per member."""
     n = present.size
-    part = np.zeros((CHUNKS, 9))
-    for k in prange(CHUNKS):
-        start, stop = _chunk(n, k, CHUNKS)
-        here = 0
-        opposed = 0
-        moved = 0
-        act = 0.0
-        cap = 0.0
-        hard = 0.0
-        afraid = 0.0
-        legit = 0.0
-        voice = 0.0
-        for i in range(start, stop):
-            if present[i]:
-                here += 1
-                act += activity[i]
-                cap += capacity[i]
-                hard += hardship[i]
-                afraid += fear[i]
-                legit += legitimacy[i]
-                voice += activity[i] * (one - fear[i]) * (one - hardship[i])
-                opposed += opposition[i]
-                moved += mobilised[i]
-        part[k, 0] = here
-        part[k, 1] = act
-        part[k, 2] = cap
-        part[k, 3] = hard
-        part[k, 4] = afraid
-        part[k, 5] = legit
-        part[k, 6] = voice
-        part[k, 7] = opposed
-        part[k, 8] = moved
-    out = np.zeros(9)
-    for k in range(CHUNKS):
-        for q in range(9):
-            out[q] += part[k, q]
-    return out
+    part = np.zeros((block_count(n), 9), dtype=np.int64)
+    for k in prange(block_count(n)):
+        lo, hi = block_rows(n, k)
+        census_rows(
+            present[lo:hi],
+            activity[lo:hi],
+            capacity[lo:hi],
+            hardship[lo:hi],
+            fear[lo:hi],
+            legitimacy[lo:hi],
+            opposition[lo:hi],
+            mobilised[lo:hi],
+            part[k],
+        )
+    return census_total(part)
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)

@@ -29,8 +29,10 @@ import numba
 import numpy as np
 from pydantic import Field
 
+from thermidor.engine.blocks import block_count, block_rows, per_row
 from thermidor.engine.kernels import (
-    CHUNKS,
+    census_rows,
+    census_total,
     neighbour_share,
     state_census,
     threshold_cascade,
@@ -94,6 +96,20 @@ def _willingness(
 
 
 @numba.njit(cache=True, nogil=True)
+def _push(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    mobilised: np.ndarray,
+    changed: np.ndarray,
+    neighbours: np.ndarray,
+) -> None:
+    """Each member in ``changed`` pushes its new flag (+1 joined, -1 left) to its neighbours."""
+    for i in changed:
+        delta = 1 if mobilised[i] else -1
+        for e in range(indptr[i], indptr[i + 1]):
+            neighbours[indices[e]] += delta
+
+
 def _recount(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -103,13 +119,35 @@ def _recount(
 ) -> None:
     """Bring ``neighbours`` (each member's mobilised neighbours, as of the flags in
     ``counted``) up to date with ``mobilised``: only members whose flag changed push
-    their change to their neighbours, so a quiet step costs one pass over the flags."""
-    for i in range(mobilised.size):
-        if mobilised[i] != counted[i]:
-            delta = 1 if mobilised[i] else -1
-            for e in range(indptr[i], indptr[i + 1]):
-                neighbours[indices[e]] += delta
-            counted[i] = mobilised[i]
+    their change to their neighbours, so a quiet step costs one comparison of the flags."""
+    changed = np.flatnonzero(mobilised != counted)
+    _push(indptr, indices, mobilised, changed, neighbours)
+    counted[changed] = mobilised[changed]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _standing_rows(
+    opportunity_: np.ndarray,
+    degree: np.ndarray,
+    neighbours: np.ndarray,
+    present: np.ndarray,
+    activity: np.ndarray,
+    legitimacy: np.ndarray,
+    hardship: np.ndarray,
+    fear: np.ndarray,
+    threshold: np.ndarray,
+    floor: np.float32,
+    fw: np.float32,
+    commit: np.float32,
+    out: np.ndarray,
+) -> None:
+    """``_standing_round``'s threshold rule over contiguous rows (branch-free: vectorises)."""
+    one = np.float32(1.0)
+    for i in range(present.size):
+        stake = floor + (one - floor) * opportunity_[i]
+        will = activity[i] * legitimacy[i] * stake * (one - hardship[i]) - fw * fear[i]
+        share = neighbour_share(neighbours[i], degree[i])
+        out[i] = present[i] & (will >= commit) & (share + will >= threshold[i])
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -131,50 +169,42 @@ def _standing_round(
     commitment: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``_willingness`` and one ``threshold_round`` (given each member's count of mobilised
-    neighbours) in one pass, without keeping the willingness: the next standing
-    potential, and the ``state_census`` of the members (its mobilised entry left 0),
-    summed per chunk as the census sums."""
+    neighbours), then the ``state_census`` of the members with the new potential, block by
+    block while the block's rows are in cache."""
     n = present.size
-    out = np.zeros(n, dtype=np.bool_)
-    floor, fw, one = np.float32(stake_floor), np.float32(fear_weight), np.float32(1.0)
+    out = np.empty(n, dtype=np.bool_)
+    floor, fw = np.float32(stake_floor), np.float32(fear_weight)
     commit = np.float32(commitment)
-    part = np.zeros((CHUNKS, 9))
-    for k in numba.prange(CHUNKS):
-        here = 0
-        opposed = 0
-        act = 0.0
-        cap = 0.0
-        hard = 0.0
-        afraid = 0.0
-        legit = 0.0
-        voice = 0.0
-        for i in range(n * k // CHUNKS, n * (k + 1) // CHUNKS):
-            if present[i]:
-                stake = floor + (one - floor) * opportunity_[cell[i]]
-                will = activity[i] * legitimacy[i] * stake * (one - hardship[i]) - fw * fear[i]
-                if will >= commit:
-                    out[i] = neighbour_share(neighbours[i], degree[i]) + will >= threshold[i]
-                here += 1
-                act += activity[i]
-                cap += capacity[i]
-                hard += hardship[i]
-                afraid += fear[i]
-                legit += legitimacy[i]
-                voice += activity[i] * (one - fear[i]) * (one - hardship[i])
-                opposed += opposition[i]
-        part[k, 0] = here
-        part[k, 1] = act
-        part[k, 2] = cap
-        part[k, 3] = hard
-        part[k, 4] = afraid
-        part[k, 5] = legit
-        part[k, 6] = voice
-        part[k, 7] = opposed
-    sums = np.zeros(9)
-    for k in range(CHUNKS):
-        for q in range(9):
-            sums[q] += part[k, q]
-    return out, sums
+    part = np.zeros((block_count(n), 9), dtype=np.int64)
+    for k in numba.prange(block_count(n)):
+        lo, hi = block_rows(n, k)
+        _standing_rows(
+            per_row(opportunity_, cell, lo, hi),
+            degree[lo:hi],
+            neighbours[lo:hi],
+            present[lo:hi],
+            activity[lo:hi],
+            legitimacy[lo:hi],
+            hardship[lo:hi],
+            fear[lo:hi],
+            threshold[lo:hi],
+            floor,
+            fw,
+            commit,
+            out[lo:hi],
+        )
+        census_rows(
+            present[lo:hi],
+            activity[lo:hi],
+            capacity[lo:hi],
+            hardship[lo:hi],
+            fear[lo:hi],
+            legitimacy[lo:hi],
+            opposition[lo:hi],
+            out[lo:hi],
+            part[k],
+        )
+    return out, census_total(part)
 
 
 def willingness(world: World, params: CrisisParams) -> np.ndarray:
@@ -285,7 +315,6 @@ def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
     )
     control = control_from_census(world, sums)
     tally.peak_control = max(tally.peak_control, control)
-    sums[8] = np.count_nonzero(m.mobilised)  # only the present mobilise
     # the census of the step's end state (crisis is the last stage), for the recorder
     tally.census, tally.census_step = sums, world.step
     n_present = int(sums[0])

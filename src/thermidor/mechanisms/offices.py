@@ -85,8 +85,9 @@ def _best_per_group(groups: np.ndarray, score: np.ndarray, valid: np.ndarray) ->
     return out[:k]
 
 
-def _fill_upper(world: World, vacant: np.ndarray, rng: np.random.Generator) -> None:
-    """Promote a holder of a child office into each vacant higher office."""
+def _fill_upper(world: World, vacant: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Promote a holder of a child office into each vacant higher office; returns the child
+    offices so vacated."""
     off, m = world.offices, world.members
     start, order = world.child_start, world.child_order
     counts = start[vacant + 1] - start[vacant]
@@ -108,7 +109,7 @@ def _fill_upper(world: World, vacant: np.ndarray, rng: np.random.Generator) -> N
     score = np.where(off.rule[group] == NOMINATION, score + reported_bonus, score)
     best = _best_per_group(group, score, valid)
     if best.size == 0:
-        return
+        return best
     chosen_child, targets, members = child[best], group[best], cand[best]
     off.holder[chosen_child] = -1
     off.open_abuses[chosen_child] = 0
@@ -116,6 +117,7 @@ def _fill_upper(world: World, vacant: np.ndarray, rng: np.random.Generator) -> N
     off.known_age[chosen_child] = 0
     off.tenure[chosen_child] = 0
     _install(world, targets, members)
+    return chosen_child
 
 
 def _fill_bottom(world: World, vacant: np.ndarray, rng: np.random.Generator) -> None:
@@ -150,14 +152,18 @@ def fill_vacancies(world: World, rng: np.random.Generator) -> None:
     """Fill every vacant office, top level first, so promotions cascade downward."""
     off = world.offices
     tree = off.tree
+    # found once: later vacancies are only the offices whose holders were promoted
+    vacant = np.flatnonzero(off.holder < 0)
     for depth in range(tree.depth):
-        vacant = np.flatnonzero((off.holder < 0) & (tree.level == depth))
         if vacant.size == 0:
+            return
+        here = vacant[tree.level[vacant] == depth]
+        if here.size == 0:
             continue
         if depth < tree.depth - 1:
-            _fill_upper(world, vacant, rng)
+            vacant = np.union1d(vacant, _fill_upper(world, here, rng))
         else:
-            _fill_bottom(world, vacant, rng)
+            _fill_bottom(world, here, rng)
 
 
 def cell_opportunity(world: World) -> np.ndarray:
