@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -67,9 +67,12 @@ def _income_like(seed: int, n: int, kind: str, spread: float) -> np.ndarray:
     kind=st.sampled_from(["uniform", "lognormal", "exponential", "incomes"]),
     spread=st.floats(0.0, 1.0),
 )
+@example(seed=1292, n=393, kind="lognormal", spread=1.0)  # a heavy tail: one value 600x the mean
 def test_binned_gini_matches_the_exact_gini_on_random_data(seed, n, kind, spread):
     values = _income_like(seed, n, kind, spread)
-    assert abs(binned_gini(values) - exact_gini(values)) < 1e-3
+    # the documented bound: under 1e-3 for income-like data, looser for heavy tails
+    bound = (values.max() - values.min()) / (2 * 4096 * values.mean())
+    assert abs(binned_gini(values) - exact_gini(values)) <= max(bound, 1e-12)
 
 
 @settings(max_examples=200, deadline=None)

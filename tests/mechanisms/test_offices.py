@@ -9,7 +9,11 @@ from hypothesis import strategies as st
 
 from support import small_world
 from thermidor.mechanisms.offices import (
+    CANDIDATES,
     _best_per_group,
+    _pick_promotions,
+    _pick_shortlists,
+    _score32,
     fill_vacancies,
     selection_score,
     vacate,
@@ -263,3 +267,79 @@ def test_best_per_group_is_the_first_best_valid_candidate_of_each_shortlist(seed
     first = np.ones(order.size, dtype=bool)
     first[1:] = groups[order][1:] != groups[order][:-1]
     np.testing.assert_array_equal(_best_per_group(groups, score, valid), order[first])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_compiled_picks_follow_the_selection_score(seed):
+    """The compiled shortlist and promotion picks choose as ``selection_score`` and
+    ``_best_per_group`` do on the same float32 state and draws (bit for bit)."""
+    rng = np.random.default_rng(seed)
+    n, n_offices, cells = 400, 60, 10
+    capacity, activity, identification = rng.random((3, n), dtype=np.float32)
+    opposition = rng.random(n) < 0.3
+    rule = rng.integers(0, 3, n_offices).astype(np.int8)
+    group = np.repeat(np.sort(rng.choice(n_offices, 12, replace=False)), rng.integers(1, 6, 12))
+    child = rng.integers(0, n_offices, group.size)
+    holder = np.where(rng.random(n_offices) < 0.8, rng.integers(0, n, n_offices), -1)
+    noise, bonus = 0.1 * rng.random(group.size), rng.random(group.size).astype(np.float32)
+
+    cand = holder[child]
+    safe = np.maximum(cand, 0)
+    score = selection_score(
+        rule[group],
+        capacity[safe],
+        activity[safe],
+        identification[safe],
+        opposition[safe].astype(np.float32),
+        noise,
+    )
+    score = np.where(rule[group] == NOMINATION, score + bonus, score)
+    expected = _best_per_group(group, score, cand >= 0)
+    got = _pick_promotions(
+        group, child, holder, rule, capacity, activity, identification, opposition, noise, bonus
+    )
+    np.testing.assert_array_equal(got, expected)
+
+    vacant = np.sort(rng.choice(n_offices, 8, replace=False))
+    cell_start = np.linspace(0, n, cells + 1).astype(np.int64)
+    cell_start[4] = cell_start[3]  # an empty cell
+    cell = rng.integers(0, cells, vacant.size)
+    draws, noise = rng.random((vacant.size, CANDIDATES)), 0.1 * rng.random(vacant.size * CANDIDATES)
+    present, expelled = rng.random(n) < 0.9, rng.random(n) < 0.2
+    role = rng.integers(0, 3, n).astype(np.int8)
+    branch = rng.integers(0, 3, n_offices)
+    lo, hi = cell_start[cell][:, None], cell_start[cell + 1][:, None]
+    cand = np.maximum(np.minimum(lo + (draws * (hi - lo)).astype(np.int64), hi - 1), 0).ravel()
+    group = np.repeat(vacant, CANDIDATES)
+    valid = (hi > lo).repeat(CANDIDATES) & present[cand] & (role[cand] == MEMBER)
+    valid &= ~(expelled[cand] & (branch[group] == 1))
+    score = selection_score(
+        rule[group],
+        capacity[cand],
+        activity[cand],
+        identification[cand],
+        opposition[cand].astype(np.float32),
+        noise,
+    )
+    got_cand, got_best = _pick_shortlists(
+        vacant, cell, cell_start, draws, noise, present, role, expelled,
+        capacity, activity, identification, opposition, rule, branch, 1,
+    )  # fmt: skip
+    np.testing.assert_array_equal(got_cand, cand)
+    np.testing.assert_array_equal(got_best, _best_per_group(group, score, valid))
+
+
+def test_the_compiled_score_is_the_selection_score_in_float32():
+    rng = np.random.default_rng(3)
+    n = 300
+    rule = rng.integers(0, 3, n).astype(np.int8)
+    capacity, activity, identification = rng.random((3, n), dtype=np.float32)
+    opposition = rng.random(n) < 0.5
+    expected = selection_score(
+        rule, capacity, activity, identification, opposition.astype(np.float32), np.zeros(n)
+    )
+    got = [
+        float(_score32(rule[i], capacity[i], activity[i], identification[i], opposition[i]))
+        for i in range(n)
+    ]
+    np.testing.assert_array_equal(got, expected)

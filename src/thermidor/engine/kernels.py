@@ -14,8 +14,9 @@ build numbers slots so that every cell's members are contiguous, see
 members are taken per fixed chunk (``CHUNKS`` of them, whatever the thread
 count) and the chunks added in order; the census of the state sums in fixed
 point (whole units of 2^-24), which is exact in any order and vectorises.
-Element-wise updates run in row blocks (``engine.blocks``) so that they vectorise. Random draws stay in numpy generators and kernels
-receive the uniforms. Set ``NUMBA_NUM_THREADS`` to choose the threads (the
+Element-wise updates run in row blocks (``engine.blocks``) so that they
+vectorise. Random draws stay in numpy generators and kernels receive the
+uniforms. Set ``NUMBA_NUM_THREADS`` to choose the threads (the
 experiment runner gives each worker process one).
 """
 

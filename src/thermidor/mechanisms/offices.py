@@ -37,6 +37,22 @@ def selection_score(
     return score + noise
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _score32(
+    rule: int, capacity: np.float32, activity: np.float32, identification: np.float32, opposed: bool
+) -> np.float32:
+    """``selection_score`` of one candidate with float32 state, as numpy computes it (float32
+    throughout; the noise is added by the caller). A test keeps the two equal."""
+    one, half = np.float32(1.0), np.float32(0.5)
+    if rule == ELECTION:
+        return capacity + activity + identification
+    if rule == NOMINATION:
+        return (
+            half * capacity + (one - activity) + half * (one - identification) - np.float32(opposed)
+        )
+    return np.float32(0.0)
+
+
 def vacate(world: World, ids: np.ndarray) -> None:
     """Remove the holders of ``ids``; open abuse cases of those offices close."""
     off, m = world.offices, world.members
@@ -85,6 +101,85 @@ def _best_per_group(groups: np.ndarray, score: np.ndarray, valid: np.ndarray) ->
     return out[:k]
 
 
+@numba.njit(cache=True, nogil=True)
+def _pick_promotions(
+    group: np.ndarray,
+    child: np.ndarray,
+    holder: np.ndarray,
+    rule: np.ndarray,
+    capacity: np.ndarray,
+    activity: np.ndarray,
+    identification: np.ndarray,
+    opposition: np.ndarray,
+    noise: np.ndarray,
+    bonus: np.ndarray,
+) -> np.ndarray:
+    """``_best_per_group`` of the holders of ``child`` offices as candidates for their parent
+    ``group``: ``selection_score`` plus, under nomination, the ``bonus`` of good reports."""
+    score = np.empty(group.size)
+    valid = np.empty(group.size, dtype=np.bool_)
+    for j in range(group.size):
+        cand = holder[child[j]]
+        valid[j] = cand >= 0
+        i = max(cand, 0)
+        r = rule[group[j]]
+        score[j] = (
+            np.float64(_score32(r, capacity[i], activity[i], identification[i], opposition[i]))
+            + noise[j]
+        )
+        if r == NOMINATION:
+            score[j] += bonus[j]
+    return _best_per_group(group, score, valid)
+
+
+@numba.njit(cache=True, nogil=True)
+def _pick_shortlists(
+    vacant: np.ndarray,
+    cells: np.ndarray,
+    cell_start: np.ndarray,
+    draws: np.ndarray,
+    noise: np.ndarray,
+    present: np.ndarray,
+    role: np.ndarray,
+    expelled: np.ndarray,
+    capacity: np.ndarray,
+    activity: np.ndarray,
+    identification: np.ndarray,
+    opposition: np.ndarray,
+    rule: np.ndarray,
+    branch: np.ndarray,
+    party_branch: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each vacancy's shortlist (``draws`` pick ``CANDIDATES`` rows of its cell) and
+    ``_best_per_group`` of it: the candidates, and the index of each vacancy's pick."""
+    n_candidates = draws.shape[1]
+    cand = np.empty(vacant.size * n_candidates, dtype=np.int64)
+    group = np.empty(cand.size, dtype=np.int64)
+    score = np.empty(cand.size)
+    valid = np.empty(cand.size, dtype=np.bool_)
+    for v in range(vacant.size):
+        lo, hi = cell_start[cells[v]], cell_start[cells[v] + 1]
+        office = vacant[v]
+        party_office = branch[office] == party_branch
+        for k in range(n_candidates):
+            j = v * n_candidates + k
+            i = max(min(lo + np.int64(draws[v, k] * (hi - lo)), hi - 1), 0)
+            cand[j] = i
+            group[j] = office
+            valid[j] = (
+                hi > lo and present[i] and role[i] == MEMBER and not (expelled[i] and party_office)
+            )
+            score[j] = (
+                np.float64(
+                    _score32(
+                        rule[office], capacity[i], activity[i], identification[i], opposition[i]
+                    )
+                )
+                + noise[j]
+            )
+    return cand, _best_per_group(group, score, valid)
+
+
 def _fill_upper(world: World, vacant: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Promote a holder of a child office into each vacant higher office; returns the child
     offices so vacated."""
@@ -94,23 +189,24 @@ def _fill_upper(world: World, vacant: np.ndarray, rng: np.random.Generator) -> n
     group = np.repeat(vacant, counts)
     offsets = np.arange(group.size) - np.repeat(np.cumsum(counts) - counts, counts)
     child = order[np.repeat(start[vacant], counts) + offsets]
-    cand = off.holder[child]
-    valid = cand >= 0
-    safe = np.where(valid, cand, 0)
-    score = selection_score(
-        off.rule[group],
-        m.capacity[safe],
-        m.activity[safe],
-        m.identification[safe],
-        m.opposition[safe].astype(np.float32),
-        0.1 * rng.random(group.size),
-    )
+    noise = 0.1 * rng.random(group.size)
     reported_bonus = np.log(np.maximum(off.inflation[child], 1.0))  # superiors read reports
-    score = np.where(off.rule[group] == NOMINATION, score + reported_bonus, score)
-    best = _best_per_group(group, score, valid)
+    best = _pick_promotions(
+        group,
+        child,
+        off.holder,
+        off.rule,
+        m.capacity,
+        m.activity,
+        m.identification,
+        m.opposition,
+        noise,
+        reported_bonus,
+    )
     if best.size == 0:
         return best
-    chosen_child, targets, members = child[best], group[best], cand[best]
+    chosen_child, targets = child[best], group[best]
+    members = off.holder[chosen_child]
     off.holder[chosen_child] = -1
     off.open_abuses[chosen_child] = 0
     off.known_frac[chosen_child] = 0.0
@@ -121,31 +217,33 @@ def _fill_upper(world: World, vacant: np.ndarray, rng: np.random.Generator) -> n
 
 
 def _fill_bottom(world: World, vacant: np.ndarray, rng: np.random.Generator) -> None:
-    """Fill vacant bottom offices from a shortlist of members of their cell."""
+    """Fill vacant bottom offices from a shortlist of members of their cell (slots are
+    numbered by cell, so a cell's members are a range of rows)."""
     off, m = world.offices, world.members
-    cells = off.tree.cell[vacant]
-    size = world.cell_start[cells + 1] - world.cell_start[cells]
     draws = rng.random((vacant.size, CANDIDATES))
-    pos = world.cell_start[cells][:, None] + (draws * size[:, None]).astype(np.int64)
-    pos = np.minimum(pos, world.cell_start[cells + 1][:, None] - 1)
-    cand = np.maximum(pos, 0).ravel()  # slots are numbered by cell
-    group = np.repeat(vacant, CANDIDATES)
-    valid = (size > 0).repeat(CANDIDATES) & m.present[cand] & (m.role[cand] == MEMBER)
-    valid &= ~(m.expelled[cand] & (off.tree.branch[group] == world.party_branch))
-    score = selection_score(
-        off.rule[group],
-        m.capacity[cand],
-        m.activity[cand],
-        m.identification[cand],
-        m.opposition[cand].astype(np.float32),
-        0.1 * rng.random(group.size),
+    noise = 0.1 * rng.random(vacant.size * CANDIDATES)
+    cand, best = _pick_shortlists(
+        vacant,
+        off.tree.cell[vacant],
+        world.cell_start,
+        draws,
+        noise,
+        m.present,
+        m.role,
+        m.expelled,
+        m.capacity,
+        m.activity,
+        m.identification,
+        m.opposition,
+        off.rule,
+        off.tree.branch,
+        world.party_branch,
     )
-    best = _best_per_group(group, score, valid)
     if best.size == 0:
         return
     # one member may top two shortlists of one cell (three branches): keep the first
     members, first = np.unique(cand[best], return_index=True)
-    _install(world, group[best][first], members)
+    _install(world, np.repeat(vacant, CANDIDATES)[best][first], members)
 
 
 def fill_vacancies(world: World, rng: np.random.Generator) -> None:
