@@ -456,5 +456,6 @@ def metrics(
     Console(markup=False).print(table)
 
 
-# the `classic` sub-commands register themselves on `app` (imported last: they import it)
-from thermidor import cli_classic  # noqa: E402, F401
+# the `classic` and `experiment` sub-commands register themselves on `app` (imported last:
+# they import it)
+from thermidor import cli_classic, cli_experiment  # noqa: E402, F401

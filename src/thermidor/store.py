@@ -93,6 +93,11 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value DuckDB's parameters take."""
+    return value.item() if hasattr(value, "item") else value
+
+
 def _literal(text: str) -> str:
     """A SQL string literal, for the few statements (COPY) that take no parameters."""
     return "'" + text.replace("'", "''") + "'"
@@ -111,6 +116,8 @@ class Store:
         if read_only and not self.path.is_file():
             msg = f"no results store at {self.path}"
             raise StoreError(msg)
+        self._pending: list[tuple[str, list[Any]]] = []
+        self._steps_columns: set[str] | None = None
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
             if not read_only:
@@ -183,36 +190,69 @@ class Store:
             con.execute("ROLLBACK")
             raise
 
-    def _write_steps(self, run_id: str, results: Results) -> None:
-        table = pa.table(results.columns())
-        known = {row[0] for row in self._con.execute("DESCRIBE steps").fetchall()}
-        for name in table.column_names:
-            if name not in known:  # a series added to the model after this file was created
-                self._con.execute(f'ALTER TABLE steps ADD COLUMN "{name}" DOUBLE')
-        self._con.register("_new_steps", table)
+    def add_finished(self, run_id: str, results: Results, started: datetime) -> None:
+        """Insert a run computed elsewhere (an experiment's worker) as finished, its row,
+        series and crises in one transaction: the store never holds half of it."""
+        con = self._con
+        con.execute("BEGIN TRANSACTION")
         try:
-            self._con.execute(
-                "INSERT INTO steps BY NAME SELECT ? AS run_id, * FROM _new_steps", [run_id]
+            con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'finished')",
+                [
+                    run_id,
+                    results.scenario,
+                    json.dumps(results.params, sort_keys=True, ensure_ascii=False),
+                    params_hash(results.params),
+                    results.seed,
+                    results.version,
+                    results.steps,
+                    results.members,
+                    results.thermidor_step,
+                    started,
+                    _now(),
+                ],
             )
+            self._write_steps(run_id, results)
+            self._write_crises(run_id, results)
+            for statement, values in self._pending:
+                con.execute(statement, values)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
         finally:
-            self._con.unregister("_new_steps")
+            self._pending.clear()
+
+    def in_same_transaction(self, statement: str, values: list[Any]) -> None:
+        """Queue a statement to run inside the next ``add_finished`` transaction (an
+        experiment links its run there, so a run is never stored without its link)."""
+        self._pending.append((statement, values))
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The open DuckDB connection, for the experiment tables and queries."""
+        return self._con
+
+    def _write_steps(self, run_id: str, results: Results) -> None:
+        columns = results.columns()
+        if self._steps_columns is None:
+            self._steps_columns = {row[0] for row in self._con.execute("DESCRIBE steps").fetchall()}
+        for name in columns:
+            if name not in self._steps_columns:  # a series added after this file was created
+                self._con.execute(f'ALTER TABLE steps ADD COLUMN "{name}" DOUBLE')
+                self._steps_columns.add(name)
+        new_steps = pa.table({"run_id": pa.array([run_id] * results.steps), **columns})
+        # DuckDB reads the local Arrow table by its name (a replacement scan)
+        self._con.execute("INSERT INTO steps BY NAME SELECT * FROM new_steps")
+        del new_steps
 
     def _write_crises(self, run_id: str, results: Results) -> None:
         if not results.crises:
             return
-        table = pa.table(
-            {
-                key: [crisis.get(key) for crisis in results.crises]
-                for key in ("step", "mobilised", "control_index", "thermidor")
-            }
-        )
-        self._con.register("_new_crises", table)
-        try:
-            self._con.execute(
-                "INSERT INTO crises BY NAME SELECT ? AS run_id, * FROM _new_crises", [run_id]
-            )
-        finally:
-            self._con.unregister("_new_crises")
+        keys = ("step", "mobilised", "control_index", "thermidor")
+        rows = ", ".join(["(?, ?, ?, ?, ?)"] * len(results.crises))
+        values = [_plain(v) for c in results.crises for v in (run_id, *(c.get(k) for k in keys))]
+        self._con.execute(f"INSERT INTO crises (run_id, {', '.join(keys)}) VALUES {rows}", values)
 
     def fail_run(self, run_id: str) -> None:
         """Mark a run that raised as ``'failed'`` (it keeps no series)."""

@@ -1,0 +1,192 @@
+"""``thermidor experiment optimize``: the least costly institutions that keep members in control.
+
+The file must have an ``[optimize]`` table; it, the costs and the search space are checked
+before the store is opened, so a bad file or argument is one ``error:`` line, exit status 2,
+and nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from thermidor.cli import Format, FormatOption, _fail
+from thermidor.cli_experiment import (
+    ExecutorKind,
+    StoreOption,
+    _jsonable,
+    _load,
+    _shown_value,
+    experiment_app,
+)
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+
+class _TrialProgress:
+    """Trials done / trials, elapsed and time left, on stderr."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            from rich.progress import (  # noqa: PLC0415
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("trials"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self._label, total=total, completed=done)
+        assert self._task is not None
+        self._bar.update(self._task, completed=done, total=total)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+@experiment_app.command("optimize")
+def optimize_command(
+    file: Annotated[Path, typer.Argument(help="Experiment file (TOML) with an optimize table.")],
+    *,
+    trials: Annotated[
+        int | None, typer.Option(min=1, help="Trials (default: the file's optimize.trials).")
+    ] = None,
+    executor: Annotated[
+        ExecutorKind, typer.Option(help="local worker processes, or a Ray cluster.")
+    ] = ExecutorKind.local,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default: every core).")
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option(help="Ray cluster address (default: start a local one).")
+    ] = None,
+    out: StoreOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Search for the least costly settings keeping control; rerun to resume after a kill.
+
+    The search, its costs and its report: docs/optimize.md.
+    """
+    experiment = _load(file)
+    if address is not None and executor is not ExecutorKind.ray:
+        _fail(f"--address {address!r}: only with --executor ray")
+    from thermidor.experiments.optimize import prepare, search  # noqa: PLC0415
+    from thermidor.experiments.spec import ExperimentError  # noqa: PLC0415
+    from thermidor.store import StoreError  # noqa: PLC0415
+
+    try:
+        prepare(experiment)
+    except ExperimentError as exc:
+        _fail(f"{file}: {exc}")
+    assert experiment.optimize is not None
+    if trials is not None:
+        objective = experiment.optimize.model_copy(update={"trials": trials})
+        experiment = experiment.model_copy(update={"optimize": objective})
+    store = out or Path(experiment.store)
+    started = time.monotonic()
+    try:
+        with _TrialProgress(f"{experiment.name} (optimize)") as progress:
+            report = search(
+                experiment,
+                executor=executor.value,
+                workers=workers,
+                address=address,
+                store_path=str(store),
+                progress=progress,
+            )
+    except (ExperimentError, StoreError) as exc:
+        _fail(str(exc))
+    report["seconds"] = round(time.monotonic() - started, 3)
+    if fmt is Format.json:
+        typer.echo(json.dumps(_jsonable(report), allow_nan=False))
+        return
+    _print_report(report)
+
+
+def _interval(stats: dict[str, float], key: str = "mean") -> str:
+    mean, low, high = stats[key], stats["low"], stats["high"]
+    if not math.isfinite(mean):
+        return "—"
+    if not math.isfinite(low):
+        return f"{mean:.3f}"
+    return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    console = Console(markup=False)
+    last = report["steps"] - 1
+    console.print(
+        f"search {report['search_id']} ({report['name']}): {report['trials']} trials, "
+        f"{report['feasible']} feasible; goal: control_index >= {report['target']:g} at every "
+        f"step {report['after']}..{last} on >= {report['needed']} of {report['seeds']} seeds "
+        f"(confidence {report['confidence']:g}); runs: {report['computed']} computed, "
+        f"{report['reused']} reused from {report['store']}",
+        style="bold",
+    )
+    trial = report["best"]
+    if trial is None:
+        trial = report["closest"]
+        console.print(
+            f"no feasible trial: closest is trial {trial['trial']}, its "
+            f"{report['needed']}-th best seed falls {trial['shortfall']:.4f} short of the target"
+        )
+    else:
+        console.print(f"best: trial {trial['trial']}, the least costly feasible trial")
+    table = Table()
+    table.add_column("parameter", no_wrap=True)
+    for column in ("value", "range", "weight", "cost"):
+        table.add_column(column, justify="right")
+    for name, value in trial["params"].items():
+        cost = report["costs"][name]
+        table.add_row(
+            name,
+            _shown_value(value),
+            f"{cost['low']:.4g}..{cost['high']:.4g}",
+            f"{cost['weight']:g} at {cost['costly']}",
+            f"{trial['costs'][name]:.3f}",
+        )
+    table.add_row("total", "", "", "", f"{trial['cost']:.3f}", style="bold")
+    console.print(table)
+    console.print(
+        f"control_index over the window, mean of seeds [95% interval]: "
+        f"{_interval(trial['control_index'])}; its minimum: {_interval(trial['window_min'])}"
+    )
+    console.print(
+        f"seeds keeping control: {trial['kept']} of {trial['runs']}, share "
+        f"{_interval(trial['share'], 'share')} (Wilson 95%)"
+    )

@@ -1,0 +1,107 @@
+"""Per-point ensemble statistics: mean and 95% confidence interval of each metric, and the
+share of runs that reached Thermidor with its Wilson interval.
+
+The interval of a mean is Student's t over the point's seeds (none with one
+seed); the interval of a share is Wilson's score interval, which stays inside
+[0, 1] and is honest for shares near 0 or 1 and few runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from scipy import stats
+
+from thermidor.experiments import records
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from thermidor.store import Store
+
+Stat = Literal["final", "mean"]
+LEVEL = 0.95
+
+
+def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and its two-sided 95% t interval (NaN bounds with fewer than two values)."""
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    mean = float(values.mean())
+    if values.size < 2:
+        return mean, float("nan"), float("nan")
+    half = stats.t.ppf(0.5 + LEVEL / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    return mean, mean - float(half), mean + float(half)
+
+
+def share_interval(hits: int, n: int) -> tuple[float, float, float]:
+    """Share and its 95% Wilson score interval."""
+    if n == 0:
+        return float("nan"), float("nan"), float("nan")
+    ci = stats.binomtest(hits, n).proportion_ci(confidence_level=LEVEL, method="wilson")
+    return hits / n, float(ci.low), float(ci.high)
+
+
+def runs_frame(store: Store, experiment_id: str | None = None) -> pd.DataFrame:
+    """The tidy table of an experiment: one row per run, its point's parameter values,
+    seed, run id, Thermidor step, and each kept metric at the last step and averaged."""
+    import pandas as pd  # noqa: PLC0415
+
+    exp = records.experiment(store, experiment_id)
+    metrics = exp["spec"]["metrics"]
+    table = records.outcomes(store, exp["experiment_id"], metrics).to_pandas()
+    params = pd.DataFrame(exp["points"])
+    params.insert(0, "point", range(len(params)))
+    frame = params.merge(table, on="point", how="right")
+    frame.insert(0, "experiment_id", exp["experiment_id"])
+    return frame
+
+
+def summarize(
+    store: Store, experiment_id: str | None = None, stat: Stat = "final"
+) -> dict[str, Any]:
+    """Per point: parameter values, runs, each metric's mean with its interval, and the
+    Thermidor share with its interval. ``stat`` picks the metric at the last step
+    (``final``) or its mean over the run (``mean``)."""
+    exp = records.experiment(store, experiment_id)
+    frame = runs_frame(store, exp["experiment_id"])
+    metrics = exp["spec"]["metrics"]
+    names = list(exp["points"][0]) if exp["points"] else []
+    rows = []
+    for p, point in enumerate(exp["points"]):
+        mine = frame[frame["point"] == p]
+        row: dict[str, Any] = {"point": p, "params": point, "runs": len(mine)}
+        for m in metrics:
+            column = m if stat == "final" else f"{m}_mean"
+            mean, low, high = mean_interval(mine[column].to_numpy(dtype=float))
+            row[m] = {"mean": mean, "low": low, "high": high}
+        reached = int(mine["thermidor_step"].notna().sum())
+        share, low, high = share_interval(reached, len(mine))
+        row["thermidor"] = {"share": share, "low": low, "high": high, "runs": reached}
+        rows.append(row)
+    return {
+        "experiment_id": exp["experiment_id"],
+        "name": exp["name"],
+        "stat": stat,
+        "parameters": names,
+        "metrics": metrics,
+        "points": rows,
+    }
+
+
+def flat(summary: dict[str, Any]) -> pd.DataFrame:
+    """The summary as one flat row per point (for CSV/Parquet export)."""
+    import pandas as pd  # noqa: PLC0415
+
+    rows = []
+    for row in summary["points"]:
+        out: dict[str, Any] = {"point": row["point"], **row["params"], "runs": row["runs"]}
+        for m in summary["metrics"]:
+            for key in ("mean", "low", "high"):
+                out[f"{m}_{key}"] = row[m][key]
+        for key in ("share", "low", "high"):
+            out[f"thermidor_{key}"] = row["thermidor"][key]
+        rows.append(out)
+    return pd.DataFrame(rows)

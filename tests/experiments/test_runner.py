@@ -1,0 +1,248 @@
+"""Experiments: a sweep stores what `thermidor run` computes, bit for bit; runs already in the
+store are reused; a killed experiment resumes to the contents of an uninterrupted one; a second
+writer is refused; bad files and arguments are one-line errors that write nothing."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner, Result
+
+from cli_support import assert_usage_error, one_json_line
+from experiment_support import SWEEP, contents, same, write
+from thermidor.cli import app
+from thermidor.experiments import load_experiment, results_frame, run_experiment
+from thermidor.experiments.design import points
+from thermidor.store import Store
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+runner = CliRunner()
+
+
+def invoke(*args: str) -> Result:
+    return runner.invoke(app, list(args))
+
+
+def test_a_sweep_stores_what_thermidor_run_computes_bit_for_bit(tmp_path):
+    experiment = load_experiment(write(tmp_path, SWEEP))
+    store = tmp_path / "sweep.duckdb"
+    run_experiment(experiment, workers=2, store_path=str(store))
+    frame = results_frame(str(store))
+    assert len(frame) == 4 * 2
+    assert set(frame["seed"]) == {3, 4}
+    single = tmp_path / "single.duckdb"
+    with Store(store, read_only=True) as db:
+        for row in frame.to_dict("records"):
+            nominated = row["institutions.nominated_share"]
+            cap = row["institutions.privilege_cap"]
+            settings = ["education.intensity=0.2", f"institutions.nominated_share={nominated}"]
+            settings.append(f"institutions.privilege_cap={cap}")
+            args = ["run", "soviet-1917-1928", "--seed", str(row["seed"]), "--members", "300"]
+            args += ["--steps", "40", "--out", str(single), "--format", "json"]
+            args += [item for s in settings for item in ("--set", s)]
+            alone = one_json_line(invoke(*args))
+            with Store(single, read_only=True) as other:
+                expected = other.series(alone["run_id"])
+                stored = db.get_run(row["run_id"])
+                assert other.get_run(alone["run_id"])["params"] == stored["params"]
+            got = db.series(row["run_id"])
+            assert got.column_names == expected.column_names
+            for name in got.column_names:
+                np.testing.assert_array_equal(
+                    got[name].to_numpy(zero_copy_only=False),
+                    expected[name].to_numpy(zero_copy_only=False),
+                )
+            assert alone["thermidor_step"] == stored["thermidor_step"]
+
+
+def test_runs_already_in_the_store_are_linked_not_computed(tmp_path):
+    store = tmp_path / "shared.duckdb"
+    single = ["run", "soviet-1917-1928", "--seed", "3", "--members", "300", "--steps", "40"]
+    fixed = ["--set", "education.intensity=0.2", "--set", "institutions.nominated_share=0.0"]
+    fixed += ["--set", "institutions.privilege_cap=2.0"]
+    alone = one_json_line(invoke(*single, *fixed, "--out", str(store), "--format", "json"))
+    into = ["--out", str(store), "--workers", "2", "--format", "json"]
+    result = one_json_line(invoke("experiment", "run", str(write(tmp_path, SWEEP)), *into))
+    assert (result["runs"], result["computed"], result["reused"]) == (8, 7, 1)
+    frame = results_frame(str(store))
+    first = frame[(frame["point"] == 0) & (frame["seed"] == 3)]
+    assert list(first["run_id"]) == [alone["run_id"]]
+    # a second experiment sharing half of the points computes only the other half
+    wider = SWEEP.replace("values = [0.0, 1.0]", "values = [1.0, 0.5]").replace(
+        'name = "sweep"', 'name = "wider"'
+    )
+    again = one_json_line(
+        invoke("experiment", "run", str(write(tmp_path, wider, "wider.toml")), *into)
+    )
+    assert (again["runs"], again["computed"], again["reused"]) == (8, 4, 4)
+    # and the same experiment run again computes nothing
+    last = one_json_line(invoke("experiment", "run", str(write(tmp_path, SWEEP)), *into))
+    assert (last["computed"], last["reused"]) == (0, 8)
+    with Store(store, read_only=True) as db:
+        assert len(db.list_runs()) == 1 + 7 + 4
+
+
+KILLABLE = """
+name = "killable"
+scenario = "soviet-1917-1928"
+seeds = 4
+steps = 60
+members = 400
+metrics = ["control_index"]
+
+[[parameters]]
+name = "institutions.nominated_share"
+range = {start = 0.0, stop = 1.0, num = 8}
+"""
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from thermidor.cli import app; app()", *args]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH", "")]))
+    return env
+
+
+def test_a_killed_experiment_resumes_to_the_uninterrupted_contents(tmp_path):
+    file = write(tmp_path, KILLABLE)
+    whole, killed = tmp_path / "whole.duckdb", tmp_path / "killed.duckdb"
+    run_experiment(load_experiment(file), workers=2, store_path=str(whole))
+
+    proc = subprocess.Popen(
+        _cli("experiment", "run", str(file), "--out", str(killed), "--workers", "2"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+        start_new_session=True,
+    )
+    assert proc.stderr is not None
+    stored, total = 0, 32
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # progress lines: "killable: 7/32 runs, ..."
+        line = proc.stderr.readline()
+        if not line:
+            break
+        found = re.search(r": (\d+)/(\d+) runs", line)
+        if found:
+            stored = int(found.group(1))
+            assert int(found.group(2)) == total
+            if stored >= 6:
+                break
+    os.killpg(proc.pid, signal.SIGKILL)  # the command and its workers, mid-experiment
+    proc.wait()
+    assert 6 <= stored < total, f"not killed part way ({stored} stored)"
+
+    with Store(killed, read_only=True) as db:
+        kept = [r for r in db.list_runs() if r["status"] == "finished"]
+        assert stored <= len(kept) < total  # what was reported stored is there, not all
+    resumed = subprocess.run(
+        _cli("experiment", "run", str(file), "--out", str(killed), "--format", "json"),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=True,
+    )
+    assert f'"computed": {total - len(kept)}' in resumed.stdout, resumed.stdout
+    same(contents(killed), contents(whole))
+
+
+def test_a_second_writer_is_refused_with_a_clear_error(tmp_path):
+    file = write(tmp_path, KILLABLE)
+    store = tmp_path / "busy.duckdb"
+    first = subprocess.Popen(
+        _cli("experiment", "run", str(file), "--out", str(store), "--workers", "1"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+        start_new_session=True,
+    )
+    try:
+        assert first.stderr is not None
+        first.stderr.readline()  # the first progress line: the store is open and locked
+        other = write(tmp_path, SWEEP, "other.toml")
+        result = invoke("experiment", "run", str(other), "--out", str(store))
+        assert_usage_error(result, str(store), "lock")
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+
+
+BAD = {
+    "malformed": ("name = ", "malformed TOML"),
+    "unknown key": (SWEEP + "\ncolour = 1\n", "colour"),
+    "unknown parameter": (
+        SWEEP.replace("institutions.privilege_cap", "institutions.privilege_hat"),
+        "privilege_hat",
+    ),
+    "value out of range": (SWEEP.replace("values = [0.0, 1.0]", "values = [0.0, 2.0]"), "2.0"),
+    "unknown metric": (SWEEP.replace('"participation"', '"happiness"'), "happiness"),
+    "sobol not a power of 2": (
+        SWEEP.replace("values = [0.0, 1.0]", "low = 0.0\nhigh = 1.0").replace(
+            "range = {start = 2.0, stop = 4.0, num = 2}", "low = 2.0\nhigh = 4.0"
+        )
+        + '\n[design]\nkind = "sobol"\nsamples = 12\n',
+        "power of 2",
+    ),
+    "grid bounds": (SWEEP.replace("values = [0.0, 1.0]", "low = 0.0\nhigh = 1.0"), "grid"),
+    "no parameters": (SWEEP.split("[[parameters]]", maxsplit=1)[0], "parameters"),
+    "unknown scenario": (SWEEP.replace("soviet-1917-1928", "atlantis"), "atlantis"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_a_bad_experiment_file_is_one_line_exit_2_and_writes_nothing(tmp_path, case):
+    text, needle = BAD[case]
+    store = tmp_path / "untouched.duckdb"
+    result = invoke("experiment", "run", str(write(tmp_path, text)), "--out", str(store))
+    assert_usage_error(result, needle)
+    assert not store.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--workers", "0"], "--workers"),
+        (["--address", "127.0.0.1:1"], "--address"),
+        (["--executor", "spark"], "spark"),
+    ],
+)
+def test_bad_arguments_are_exit_2_and_write_nothing(tmp_path, args, needle):
+    store = tmp_path / "untouched.duckdb"
+    result = invoke("experiment", "run", str(write(tmp_path, SWEEP)), "--out", str(store), *args)
+    assert result.exit_code == 2
+    assert needle in result.stderr
+    assert not store.exists()
+
+
+def test_a_missing_file_and_store_are_one_line_errors(tmp_path):
+    assert_usage_error(invoke("experiment", "run", str(tmp_path / "none.toml")), "none.toml")
+    assert_usage_error(invoke("experiment", "summary", str(tmp_path / "none.duckdb")), "none")
+
+
+def test_sampling_designs_give_the_same_points_every_time(tmp_path):
+    text = (
+        SWEEP.replace("values = [0.0, 1.0]", "low = 0.0\nhigh = 1.0").replace(
+            "range = {start = 2.0, stop = 4.0, num = 2}", "low = 2.0\nhigh = 4.0\ninteger = true"
+        )
+        + '\n[design]\nkind = "latin"\nsamples = 7\nseed = 5\n'
+    )
+    experiment = load_experiment(write(tmp_path, text))
+    first, second = points(experiment), points(experiment)
+    assert first == second
+    assert len(first) == 7
+    for point in first:
+        assert 0.0 <= point["institutions.nominated_share"] <= 1.0
+        assert point["institutions.privilege_cap"] in (2, 3, 4)
