@@ -390,9 +390,11 @@ def show(
     if out is not None and out.suffix.lower() not in EXPORT_SUFFIXES:
         _fail(f"--out {out}: suffix must be one of {', '.join(EXPORT_SUFFIXES)}")
 
+    from thermidor.experiments.spool import settle  # noqa: PLC0415
     from thermidor.store import Store, StoreError  # noqa: PLC0415
 
     try:
+        settle(store_path)  # runs a killed experiment left waiting beside the store
         with Store(store_path, read_only=True) as store:
             run = store.get_run(run_id)
             series = store.series(run_id)

@@ -129,9 +129,12 @@ def _load(path: Path):
 
 
 def _open(path: Path, *, read_only: bool):
+    from thermidor.experiments.spool import settle  # noqa: PLC0415
     from thermidor.store import Store, StoreError  # noqa: PLC0415
 
     try:
+        if path.is_file():
+            settle(path)  # runs a killed experiment left in the spool
         return Store(path, read_only=read_only)
     except StoreError as exc:
         _fail(str(exc))

@@ -82,10 +82,19 @@ class StoreError(Exception):
     """The store cannot do what was asked (unknown run, bad path, locked file), in one line."""
 
 
+def canonical_json(params: dict[str, Any]) -> str:
+    """The canonical JSON of resolved parameters: sorted keys, no spaces."""
+    return json.dumps(params, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def hash_of(canonical: str) -> str:
+    """SHA-256 of a ``canonical_json``."""
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def params_hash(params: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON (sorted keys, no spaces) of resolved parameters."""
-    canonical = json.dumps(params, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hash_of(canonical_json(params))
 
 
 def _now() -> datetime:
@@ -234,15 +243,20 @@ class Store:
         return self._con
 
     def _write_steps(self, run_id: str, results: Results) -> None:
-        columns = results.columns()
+        self.insert_steps(
+            pa.table({"run_id": pa.array([run_id] * results.steps), **results.columns()})
+        )
+
+    def insert_steps(self, table: pa.Table) -> None:
+        """Insert per-step rows (``run_id``, ``step``, one column per series), adding the
+        column of a series added to the model after this file was created."""
         if self._steps_columns is None:
             self._steps_columns = {row[0] for row in self._con.execute("DESCRIBE steps").fetchall()}
-        for name in columns:
-            if name not in self._steps_columns:  # a series added after this file was created
+        for name in table.column_names:
+            if name not in self._steps_columns:
                 self._con.execute(f'ALTER TABLE steps ADD COLUMN "{name}" DOUBLE')
                 self._steps_columns.add(name)
-        new_steps = pa.table({"run_id": pa.array([run_id] * results.steps), **columns})
-        # DuckDB reads the local Arrow table by its name (a replacement scan)
+        new_steps = table  # DuckDB reads the local Arrow table by its name (a replacement scan)
         self._con.execute("INSERT INTO steps BY NAME SELECT * FROM new_steps")
         del new_steps
 

@@ -21,6 +21,7 @@ from experiment_support import SWEEP, contents, same, write
 from thermidor.cli import app
 from thermidor.experiments import load_experiment, results_frame, run_experiment
 from thermidor.experiments.design import points
+from thermidor.experiments.spool import pending, settle
 from thermidor.store import Store
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -144,6 +145,9 @@ def test_a_killed_experiment_resumes_to_the_uninterrupted_contents(tmp_path):
     proc.wait()
     assert 6 <= stored < total, f"not killed part way ({stored} stored)"
 
+    assert pending(killed), "the runs stored since the last ingest wait in the spool"
+    settle(killed)  # as the read commands do
+    assert not pending(killed)
     with Store(killed, read_only=True) as db:
         kept = [r for r in db.list_runs() if r["status"] == "finished"]
         assert stored <= len(kept) < total  # what was reported stored is there, not all

@@ -31,9 +31,11 @@ __all__ = [
 
 def results_frame(store_path: str = "results.duckdb", experiment_id: str | None = None):
     """A tidy pandas DataFrame of an experiment's runs (the latest experiment by default)."""
+    from thermidor.experiments.spool import settle  # noqa: PLC0415
     from thermidor.experiments.summary import runs_frame  # noqa: PLC0415
     from thermidor.store import Store  # noqa: PLC0415
 
+    settle(store_path)
     with Store(store_path, read_only=True) as store:
         return runs_frame(store, experiment_id)
 
@@ -42,8 +44,10 @@ def summary(
     store_path: str = "results.duckdb", experiment_id: str | None = None, stat: str = "final"
 ) -> dict:
     """Per-point means with 95% intervals and the Thermidor share (see ``summary.summarize``)."""
+    from thermidor.experiments.spool import settle  # noqa: PLC0415
     from thermidor.experiments.summary import summarize  # noqa: PLC0415
     from thermidor.store import Store  # noqa: PLC0415
 
+    settle(store_path)
     with Store(store_path, read_only=True) as store:
         return summarize(store, experiment_id, stat)  # type: ignore[arg-type]

@@ -32,19 +32,27 @@ class Task:
 
 @dataclass(frozen=True)
 class Outcome:
+    """A finished task, with its parameters' canonical JSON and hash (encoded in the worker,
+    where it costs nothing, rather than by the process that stores every run)."""
+
     task: Task
     results: Results
     started: datetime
+    params_json: str
+    params_hash: str
 
 
 def simulate(task: Task) -> Outcome:
     """Run one task (in a worker)."""
     from thermidor.model.run import run  # noqa: PLC0415
     from thermidor.scenarios import load_scenario  # noqa: PLC0415
+    from thermidor.store import canonical_json, hash_of  # noqa: PLC0415
 
     started = datetime.now(UTC).replace(tzinfo=None)
     scenario = load_scenario(task.scenario, list(task.overrides))
-    return Outcome(task, run(scenario, task.seed), started)
+    results = run(scenario, task.seed)
+    canonical = canonical_json(results.params)
+    return Outcome(task, results, started, canonical, hash_of(canonical))
 
 
 def _one_thread() -> None:

@@ -1,8 +1,9 @@
 """Run an experiment: every (point, seed) pair not yet answered in the store, stored as it ends.
 
-Safe to kill at any moment: the store holds each finished run with its link to
-the experiment in one transaction, so rerunning the same experiment computes
-only what is missing. Runs are keyed by their resolved parameters, seed and
+Safe to kill at any moment: each finished run is made durable as it arrives
+(``spool``: one Arrow file, with its links to the experiment), and moved into
+the store's tables in bulk, so rerunning the same experiment computes only what
+is missing. Runs are keyed by their resolved parameters, seed and
 version: a run already in the store (from this experiment, another one or
 ``thermidor run``) is linked, not computed again. While it runs the experiment
 holds the store's file lock, so a second writer is refused with a clear error.
@@ -14,12 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from thermidor._version import __version__
-from thermidor.experiments import records
+from thermidor.experiments import records, spool
 from thermidor.experiments.design import points
 from thermidor.experiments.executors import Executor, Outcome, Task, make_executor, simulate
 from thermidor.experiments.spec import Experiment, ExperimentError, override
 from thermidor.scenarios import ScenarioError, load_scenario
 from thermidor.store import Store, params_hash
+
+INGEST_EVERY = 256  # spooled runs moved into the store's tables at a time
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def plan(store: Store, experiment: Experiment, pts: list[dict] | None = None) ->
 def store_outcome(store: Store, experiment_id: str, outcome: Outcome, pairs: list) -> str:
     """Store one finished run and its links to the experiment, in one transaction."""
     results = outcome.results
-    run_id = records.run_key(params_hash(results.params), results.seed, results.version)
+    run_id = records.run_key(outcome.params_hash, results.seed, results.version)
     for point, seed in pairs:
         store.in_same_transaction(records.LINK, [experiment_id, point, seed, run_id])
     store.add_finished(run_id, results, outcome.started)
@@ -102,7 +105,10 @@ def run_experiment(
         progress: called with (answered, total) after each stored run (and once at start).
     """
     pts = points(experiment)  # a design that cannot be drawn fails before the store opens
-    with Store(store_path or experiment.store) as store:
+    path = store_path or experiment.store
+    with Store(path) as store:
+        records.register(store, experiment, pts)
+        spool.ingest(store)  # what a killed run of any experiment left
         todo = plan(store, experiment, pts)
         answered = todo.done
         if progress is not None:
@@ -110,14 +116,22 @@ def run_experiment(
         if not todo.tasks:
             return todo.experiment_id
         pool = make_executor(executor, workers, address) if isinstance(executor, str) else executor
+        spooled = 0
         try:
             for outcome in pool.map_unordered(simulate, list(todo.tasks)):
                 pairs = todo.tasks[outcome.task]
-                store_outcome(store, todo.experiment_id, outcome, pairs)
+                results = outcome.results
+                run_id = records.run_key(outcome.params_hash, results.seed, results.version)
+                spool.write(path, run_id, outcome, todo.experiment_id, pairs)
                 answered += len(pairs)
+                spooled += 1
+                if spooled == INGEST_EVERY:
+                    spool.ingest(store)
+                    spooled = 0
                 if progress is not None:
                     progress(answered, todo.total)
         finally:
             if isinstance(executor, str):
                 pool.close()
+            spool.ingest(store)
         return todo.experiment_id
