@@ -8,6 +8,7 @@ Results arrive in completion order; the caller stores each as it comes.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import multiprocessing
 import os
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from thermidor.model.results import Results
+    from thermidor.scenarios import Scenario
 
 
 @dataclass(frozen=True)
@@ -42,15 +44,21 @@ class Outcome:
     params_hash: str
 
 
+@functools.lru_cache(maxsize=64)
+def _resolved(scenario: str, overrides: tuple[str, ...]) -> Scenario:
+    """The validated scenario of a point, once per worker (its seeds share it)."""
+    from thermidor.scenarios import load_scenario  # noqa: PLC0415
+
+    return load_scenario(scenario, list(overrides))
+
+
 def simulate(task: Task) -> Outcome:
     """Run one task (in a worker)."""
     from thermidor.model.run import run  # noqa: PLC0415
-    from thermidor.scenarios import load_scenario  # noqa: PLC0415
     from thermidor.store import canonical_json, hash_of  # noqa: PLC0415
 
     started = datetime.now(UTC).replace(tzinfo=None)
-    scenario = load_scenario(task.scenario, list(task.overrides))
-    results = run(scenario, task.seed)
+    results = run(_resolved(task.scenario, task.overrides), task.seed)
     canonical = canonical_json(results.params)
     return Outcome(task, results, started, canonical, hash_of(canonical))
 
