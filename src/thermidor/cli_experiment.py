@@ -56,8 +56,9 @@ class _RunProgress:
     """done / total, runs per second and time left, on stderr: a live bar on a terminal, a
     plain line at most once a second otherwise (a batch job's log)."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, unit: str = "runs") -> None:
         self._label = label
+        self._unit = unit
         self._console = Console(stderr=True)
         self._bar: Progress | None = None
         self._task: TaskID | None = None
@@ -75,7 +76,7 @@ class _RunProgress:
             if now - self._said >= 1.0 or done == total:
                 left = f", {(total - done) / rate:.0f} s left" if rate > 0 else ""
                 self._console.print(
-                    f"{self._label}: {done}/{total} runs, {rate:.1f} runs/s{left}",
+                    f"{self._label}: {done}/{total} {self._unit}, {rate:.1f} {self._unit}/s{left}",
                     markup=False,
                     highlight=False,
                 )
@@ -104,7 +105,7 @@ class _RunProgress:
             self._bar.start()
             self._task = self._bar.add_task(self._label, total=total, completed=done, rate="")
         assert self._task is not None
-        self._bar.update(self._task, completed=done, total=total, rate=f"{rate:.1f} runs/s")
+        self._bar.update(self._task, completed=done, total=total, rate=f"{rate:.1f} {self._unit}/s")
 
     def __enter__(self) -> Self:
         return self

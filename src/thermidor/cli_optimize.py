@@ -11,8 +11,7 @@ import json
 import math
 import time
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,59 +23,10 @@ from thermidor.cli_experiment import (
     StoreOption,
     _jsonable,
     _load,
+    _RunProgress,
     _shown_value,
     experiment_app,
 )
-
-if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
-
-
-class _TrialProgress:
-    """Trials done / trials, elapsed and time left, on stderr."""
-
-    def __init__(self, label: str) -> None:
-        self._label = label
-        self._bar: Progress | None = None
-        self._task: TaskID | None = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._bar is None:
-            from rich.progress import (  # noqa: PLC0415
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self._bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("trials"),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self._bar.start()
-            self._task = self._bar.add_task(self._label, total=total, completed=done)
-        assert self._task is not None
-        self._bar.update(self._task, completed=done, total=total)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._bar is not None:
-            self._bar.stop()
 
 
 @experiment_app.command("optimize")
@@ -120,7 +70,7 @@ def optimize_command(
     store = out or Path(experiment.store)
     started = time.monotonic()
     try:
-        with _TrialProgress(f"{experiment.name} (optimize)") as progress:
+        with _RunProgress(f"{experiment.name} (optimize)", unit="trials") as progress:
             report = search(
                 experiment,
                 executor=executor.value,
