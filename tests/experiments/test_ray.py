@@ -31,6 +31,9 @@ def ray_head(tmp_path_factory):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH", "")]))
     env["RAY_USAGE_STATS_ENABLED"] = "0"
+    # one authentication mode for the head and this driver: Ray 2.60 turns token
+    # authentication on by itself once ~/.ray/auth_token exists (any local ray.init makes it)
+    env["RAY_AUTH_MODE"] = "disabled"
     temp = tmp_path_factory.mktemp("ray")
     subprocess.run(
         [
@@ -41,7 +44,9 @@ def ray_head(tmp_path_factory):
         check=True, env=env, capture_output=True, timeout=180,
     )  # fmt: skip
     try:
-        yield f"127.0.0.1:{port}"
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("RAY_AUTH_MODE", "disabled")
+            yield f"127.0.0.1:{port}"
     finally:
         subprocess.run(
             [str(RAY), "stop", "--force"], check=False, env=env, capture_output=True, timeout=120

@@ -125,7 +125,8 @@ class RayExecutor:
         self._started = not ray.is_initialized()
         if self._started:
             ray.init(
-                address=address,
+                # "local" starts a fresh cluster here instead of joining one found on the machine
+                address=address or "local",
                 include_dashboard=False,
                 log_to_driver=False,
                 num_cpus=workers if address is None else None,
