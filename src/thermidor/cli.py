@@ -460,4 +460,4 @@ def metrics(
 
 # the `classic` and `experiment` sub-commands register themselves on `app` (imported last:
 # they import it)
-from thermidor import cli_classic, cli_experiment  # noqa: E402, F401
+from thermidor import cli_classic, cli_experiment, cli_report, cli_ui  # noqa: E402, F401

@@ -1,0 +1,77 @@
+"""``thermidor report`` and ``thermidor plot``: a stored run, runs or experiment as one
+self-contained HTML report, or as a static figure for papers.
+
+Everything is read and drawn before anything is written: an unknown id, a missing
+store or a wrong suffix is one ``error:`` line, exit status 2, and no file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from thermidor.cli import _fail, app
+
+HTML_SUFFIXES = (".html", ".htm")
+
+IdsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="ID",
+        help="A run id, several run ids (overlaid), or an experiment id.",
+        show_default=False,
+    ),
+]
+StoreOption = Annotated[Path, typer.Option("--store", help="The results store (a DuckDB file).")]
+
+
+@app.command()
+def report(
+    ids: IdsArgument,
+    *,
+    store_path: StoreOption = Path("results.duckdb"),
+    out: Annotated[Path, typer.Option(help="The HTML file to write (.html).")] = Path(
+        "report.html"
+    ),
+) -> None:
+    """Write one self-contained HTML report (opens offline) of a run, of several runs
+    compared, or of an experiment."""
+    if out.suffix.lower() not in HTML_SUFFIXES:
+        _fail(f"--out {out}: suffix must be one of {', '.join(HTML_SUFFIXES)}")
+    if not out.parent.is_dir():
+        _fail(f"--out {out}: no folder {out.parent}")
+    from thermidor.reports.html import report_from_store, write_text  # noqa: PLC0415
+    from thermidor.store import StoreError  # noqa: PLC0415
+
+    try:
+        text = report_from_store(store_path, ids)
+    except (StoreError, ValueError) as exc:
+        _fail(str(exc))
+    write_text(out, text)
+    typer.echo(f"wrote {out}")
+
+
+@app.command()
+def plot(
+    ids: IdsArgument,
+    *,
+    store_path: StoreOption = Path("results.duckdb"),
+    out: Annotated[
+        Path, typer.Option(help="The image to write: .png, .svg or .pdf.", show_default=False)
+    ],
+) -> None:
+    """Draw the report's figures as one static image for papers (PNG, SVG or PDF)."""
+    from thermidor.reports.static import SUFFIXES, plot_from_store  # noqa: PLC0415
+    from thermidor.store import StoreError  # noqa: PLC0415
+
+    if out.suffix.lower() not in SUFFIXES:
+        _fail(f"--out {out}: suffix must be one of {', '.join(SUFFIXES)}")
+    if not out.parent.is_dir():
+        _fail(f"--out {out}: no folder {out.parent}")
+    try:
+        plot_from_store(store_path, ids, out)
+    except (StoreError, ValueError) as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {out}")

@@ -1,0 +1,79 @@
+"""A shock or an intervention added at a chosen year, as one ``--set`` override of its list.
+
+Values are written as TOML literals (numbers, booleans, JSON-escaped strings) built here,
+never copied from user text, so the override can only hold data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from thermidor.scenarios.schema import Meta
+
+STEPS_PER_YEAR: dict[str, int] = {"week": 52, "month": 12, "quarter": 4, "year": 1}
+
+SHOCK_KINDS: tuple[str, ...] = ("harvest", "unemployment", "market", "recruitment", "crisis")
+
+# intervention kind -> the one numeric parameter it takes ("" when it takes none)
+INTERVENTION_PARAM: dict[str, str] = {
+    "restore_elections": "",
+    "nominate": "share",
+    "sortition": "share",
+    "cut_apparatus": "fraction",
+    "cap_privilege": "cap",
+    "rights_guarantees": "intensity",
+    "repression": "intensity",
+    "education": "intensity",
+    "transparency": "level",
+    "audits": "rate",
+    "purge": "fraction",
+    "term_limits": "term",
+}
+INTEGER_PARAMS = frozenset({"term"})
+
+
+def start_year(meta: Meta) -> float:
+    """The calendar date of step 0 as a decimal year (``1917-11`` -> 1917.833...)."""
+    year, _, month = meta.start.partition("-")
+    fraction = (int(month) - 1) / 12 if month.isdigit() else 0.0
+    return int(year) + fraction
+
+
+def year_range(meta: Meta) -> tuple[float, float]:
+    """First and last decimal year covered by the run."""
+    first = start_year(meta)
+    return first, first + (meta.steps - 1) / STEPS_PER_YEAR[meta.time_step]
+
+
+def year_to_step(meta: Meta, year: float) -> int:
+    """The step at which ``year`` (a decimal year) begins; ValueError if outside the run."""
+    first, last = year_range(meta)
+    step = math.ceil(round((year - first) * STEPS_PER_YEAR[meta.time_step], 6))
+    if not math.isfinite(year) or step < 0 or step >= meta.steps:
+        msg = f"year {year:g} is outside the run ({first:.4g} to {last:.4g})"
+        raise ValueError(msg)
+    return step
+
+
+def toml_literal(value: Any) -> str:
+    """A TOML inline literal of plain data (tables, lists, strings, numbers, booleans)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{key} = {toml_literal(v)}" for key, v in value.items() if v is not None)
+        return "{" + ", ".join(items) + "}"
+    msg = f"cannot write {type(value).__name__} as TOML"
+    raise TypeError(msg)
+
+
+def append_override(key: str, existing: list[dict[str, Any]], item: dict[str, Any]) -> str:
+    """``key=[...existing, item]``: one override that appends ``item`` to a scenario list."""
+    return f"{key}={toml_literal([*existing, item])}"

@@ -1,0 +1,304 @@
+"""What a user edits in the dashboard, turned into ``--set`` overrides and validated.
+
+The form is a mapping of field key -> the text in that field. Every scenario field is
+turned into one ``dotted.key=value`` override whose value is a number, a boolean, ``none``
+or a word from a fixed list, written here from the parsed value (never the raw text), and
+then validated by :func:`thermidor.load_scenario`: the same pydantic schema as ``thermidor
+run --set``. Nothing a user types is evaluated. Errors are kept per field, with the
+loader's one-line message naming the field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from thermidor.dashboard import events
+from thermidor.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
+
+Kind = Literal["number", "integer", "optional_number", "optional_integer", "choice"]
+TIERS = ("top", "middle", "bottom")
+RULES = ("election", "nomination", "sortition")
+RECALL_CHOICES = ("per tier", "yes", "no")
+NONE = "none"
+FORM = "form"  # the key of an error that belongs to no single field
+_INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One labelled control: its key (the ``--set`` path for scenario fields) and its kind."""
+
+    key: str
+    label: str
+    kind: Kind
+    choices: tuple[str, ...] = ()
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Built:
+    """The overrides a form stands for, its per-field errors and, when valid, the scenario."""
+
+    name: str
+    overrides: list[str]
+    errors: dict[str, str] = field(default_factory=dict)
+    scenario: Scenario | None = None
+    seed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """Whether the form can be run."""
+        return not self.errors and self.scenario is not None
+
+
+HEADLINE: tuple[Field, ...] = (
+    Field("institutions.nominated_share", "Nominated share", "optional_number", hint="0..1"),
+    Field("institutions.privilege_cap", "Privilege cap", "optional_number", hint=">= 1 or none"),
+    Field("institutions.apparatus_cap", "Apparatus cap", "number", hint="0..1"),
+    Field("institutions.term", "Term of office (steps)", "optional_integer", hint=">= 1"),
+    Field("institutions.recall", "Recall", "choice", RECALL_CHOICES),
+    Field("repression.intensity", "Repression", "number", hint="0..1"),
+    Field("transparency.level", "Transparency", "number", hint="0..1"),
+    Field("education.intensity", "Education", "number", hint="0..1"),
+)
+RUN_FIELDS: tuple[Field, ...] = (
+    Field("meta.members", "Members", "integer", hint="100..10,000,000"),
+    Field("meta.steps", "Steps", "integer", hint=">= 1"),
+    Field("seed", "Seed", "integer", hint=">= 0"),
+)
+NO_EVENT = "none"
+
+
+def branch_fields(scenario: Scenario) -> tuple[Field, ...]:
+    """The selection rule of each tier of each branch the scenario has."""
+    return tuple(
+        Field(f"institutions.branches.{i}.{tier}.rule", f"{branch.name} {tier}", "choice", RULES)
+        for i, branch in enumerate(scenario.institutions.branches)
+        for tier in TIERS
+    )
+
+
+def shock_fields(scenario: Scenario) -> tuple[Field, ...]:
+    """An extra shock (a recruitment wave, a harvest failure...) starting at a chosen year."""
+    cohorts = tuple(c.name for c in scenario.society.cohorts)
+    return (
+        Field("shock.kind", "Add a shock", "choice", (NO_EVENT, *events.SHOCK_KINDS)),
+        Field("shock.year", "Shock year", "number", hint="decimal year"),
+        Field("shock.duration", "Duration (steps)", "integer", hint=">= 1"),
+        Field("shock.magnitude", "Magnitude", "number", hint="0..10"),
+        Field("shock.cohort", "Recruits' cohort", "choice", cohorts),
+    )
+
+
+def intervention_fields() -> tuple[Field, ...]:
+    """An extra intervention at a chosen year, with its one numeric parameter."""
+    kinds = (NO_EVENT, *events.INTERVENTION_PARAM)
+    return (
+        Field("intervention.kind", "Add an intervention", "choice", kinds),
+        Field("intervention.year", "Intervention year", "number", hint="decimal year"),
+        Field("intervention.value", "Its value", "number", hint="share, level, cap or term"),
+    )
+
+
+def fields_for(scenario: Scenario) -> tuple[Field, ...]:
+    """Every control the dashboard shows for ``scenario``, in display order."""
+    return (
+        *RUN_FIELDS,
+        *HEADLINE,
+        *branch_fields(scenario),
+        *shock_fields(scenario),
+        *intervention_fields(),
+    )
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def defaults(name: str) -> dict[str, str]:
+    """The form of an unedited scenario: every field holds the scenario's own value."""
+    scenario = load_scenario(name)
+    form = {f.key: _text(_lookup(scenario, f.key)) for f in (*RUN_FIELDS[:2], *HEADLINE)}
+    if form["institutions.recall"] == "":
+        form["institutions.recall"] = "per tier"
+    form["seed"] = "0"
+    for f in branch_fields(scenario):
+        form[f.key] = str(_lookup(scenario, f.key))
+    first, _ = events.year_range(scenario.meta)
+    cohorts = [c.name for c in scenario.society.cohorts]
+    form.update(
+        {
+            "shock.kind": NO_EVENT,
+            "shock.year": f"{math.ceil(first) + 1}",
+            "shock.duration": "6",
+            "shock.magnitude": "0.2",
+            "shock.cohort": cohorts[-1],
+            "intervention.kind": NO_EVENT,
+            "intervention.year": f"{math.ceil(first) + 1}",
+            "intervention.value": "0.5",
+        }
+    )
+    return form
+
+
+def _lookup(scenario: Scenario, dotted: str) -> object:
+    node: object = scenario
+    for part in dotted.split("."):
+        node = node[int(part)] if part.isdigit() else getattr(node, part)  # type: ignore[index]
+    return node
+
+
+def parse(spec: Field, text: str) -> object:
+    """The value a field's text stands for (None = cleared), or ValueError with a message."""
+    clean = text.strip()
+    optional = spec.kind.startswith("optional_")
+    if optional and clean.lower() in {"", NONE}:
+        return None
+    if spec.kind == "choice":
+        if clean not in spec.choices:
+            msg = f"{spec.key} = {clean!r}: choose one of {', '.join(spec.choices)}"
+            raise ValueError(msg)
+        return clean
+    if spec.kind.endswith("integer"):
+        if not _INTEGER.match(clean):
+            msg = f"{spec.key} = {clean!r}: expected a whole number ({spec.hint})"
+            raise ValueError(msg)
+        return int(clean)
+    try:
+        number = float(clean.replace("_", "x"))  # no 1_000 digit grouping: plain numbers only
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        msg = f"{spec.key} = {clean!r}: expected a number ({spec.hint})"
+        raise ValueError(msg)
+    return number
+
+
+def literal(spec: Field, value: object) -> str:
+    """The override value written for a parsed field value."""
+    if value is None:
+        return NONE
+    if spec.key == "institutions.recall":
+        return {"per tier": NONE, "yes": "true", "no": "false"}[str(value)]
+    return events.toml_literal(value)
+
+
+def _check(name: str, overrides: list[str]) -> str | None:
+    try:
+        load_scenario(name, overrides)
+    except ScenarioError as exc:
+        return str(exc)
+    return None
+
+
+def _event(name: str, form: dict[str, str], base: Scenario, which: str) -> tuple[str, str] | None:
+    """The override adding the form's shock or intervention, or None; ValueError(key, msg)."""
+    kind = form.get(f"{which}.kind", NO_EVENT)
+    if kind == NO_EVENT:
+        return None
+    specs = {f.key: f for f in (*shock_fields(base), *intervention_fields())}
+    year_key = f"{which}.year"
+    try:
+        year = parse(specs[year_key], form.get(year_key, ""))
+        step = events.year_to_step(base.meta, float(year))  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise _FieldError(year_key, str(exc)) from exc
+    item: dict[str, object] = {"kind": kind, "start": step}
+    if which == "shock":
+        for part in ("duration", "magnitude"):
+            key = f"shock.{part}"
+            try:
+                item[part] = parse(specs[key], form.get(key, ""))
+            except ValueError as exc:
+                raise _FieldError(key, str(exc)) from exc
+        if kind == "recruitment":
+            item["cohort"] = parse(specs["shock.cohort"], form.get("shock.cohort", ""))
+        existing = [s.model_dump(mode="json") for s in base.shocks]
+        key = "shocks"
+    else:
+        param = events.INTERVENTION_PARAM[kind]
+        if param:
+            try:
+                value = parse(specs["intervention.value"], form.get("intervention.value", ""))
+            except ValueError as exc:
+                raise _FieldError("intervention.value", str(exc)) from exc
+            if param in events.INTEGER_PARAMS:
+                if float(value) != int(float(value)):  # type: ignore[arg-type]
+                    msg = f"intervention.value = {value}: {kind} takes a whole number of steps"
+                    raise _FieldError("intervention.value", msg)
+                value = int(float(value))  # type: ignore[arg-type]
+            item[param] = value
+        existing = [i.model_dump(mode="json") for i in base.interventions]
+        key = "interventions"
+    override = events.append_override(key, existing, item)
+    return which, override
+
+
+class _FieldError(ValueError):
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _event_error_key(which: str, message: str) -> str:
+    """The form field a schema message about the added shock/intervention belongs to."""
+    match = re.match(rf"^{which}s\.\d+\.(\w+)", message)
+    part = match.group(1) if match else "kind"
+    if which == "intervention" and part not in {"kind", "start"}:
+        return "intervention.value"
+    return {"start": f"{which}.year"}.get(part, f"{which}.{part}")
+
+
+def build(name: str, form: dict[str, str]) -> Built:
+    """Validate a form for scenario ``name``: its overrides, per-field errors, the scenario."""
+    if name not in list_scenarios():
+        return Built(name, [], {FORM: f"scenario {name!r}: not a shipped scenario"})
+    base = load_scenario(name)
+    errors: dict[str, str] = {}
+    overrides: list[str] = []
+    seed = 0
+    for spec in (*RUN_FIELDS, *HEADLINE, *branch_fields(base)):
+        try:
+            value = parse(spec, form.get(spec.key, ""))
+        except ValueError as exc:
+            errors[spec.key] = str(exc)
+            continue
+        if spec.key == "seed":
+            if int(value) < 0:  # type: ignore[call-overload]
+                errors[spec.key] = f"seed = {value}: must be a whole number >= 0"
+            seed = int(value)  # type: ignore[call-overload]
+            continue
+        override = f"{spec.key}={literal(spec, value)}"
+        problem = _check(name, [override])
+        if problem:
+            errors[spec.key] = problem
+        else:
+            overrides.append(override)
+    if not errors:  # events are placed in the run as edited (its steps, its members)
+        base = load_scenario(name, overrides)
+    for which in ("shock", "intervention"):
+        try:
+            event = _event(name, form, base, which)
+        except _FieldError as exc:
+            errors[exc.key] = str(exc)
+            continue
+        if event is not None:
+            problem = _check(name, [event[1]])
+            if problem:
+                errors[_event_error_key(which, problem)] = problem
+            else:
+                overrides.append(event[1])
+    if errors:
+        return Built(name, overrides, errors, None, seed)
+    try:
+        scenario = load_scenario(name, overrides)
+    except ScenarioError as exc:
+        return Built(name, overrides, {FORM: str(exc)}, None, seed)
+    return Built(name, overrides, {}, scenario, seed)

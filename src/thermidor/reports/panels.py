@@ -1,0 +1,108 @@
+"""What a run report shows: the panels of metrics, the marked spans and the Thermidor step.
+
+Both renderers (plotly and matplotlib) read these, so the interactive report
+and the paper figure show the same things in the same order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+# title -> the metrics drawn together in one small multiple (Rakovsky's dangers side by side)
+PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Participation and capacity", ("participation", "capacity")),
+    ("Apparatus and nomination", ("apparatus_share", "nominated_share")),
+    ("Privilege and inequality", ("privilege_ratio", "gini")),
+    ("Abuses", ("abuse_rate", "known_abuse_share", "sanctioned_share")),
+    ("Report inflation", ("report_inflation",)),
+    ("Identification and legitimacy", ("identification", "legitimacy")),
+    ("Control and mobilisation", ("control_index", "mobilization_potential")),
+)
+
+PANEL_METRICS: tuple[str, ...] = tuple(m for _, metrics in PANELS for m in metrics)
+
+_MONTHS_PER_STEP = {"month": 1, "quarter": 3, "year": 12}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A shock or an intervention on the time axis: ``end`` is exclusive (``start + duration``);
+    an intervention without a duration is a mark at ``start`` (``end == start``)."""
+
+    start: int
+    end: int
+    kind: str  # "shock" or "intervention"
+    label: str
+    note: str
+
+    @property
+    def is_mark(self) -> bool:
+        return self.end <= self.start
+
+
+def is_scenario_run(params: dict[str, Any]) -> bool:
+    """Classic-model runs (granovetter, epstein...) have no ``meta`` and none of these metrics."""
+    return isinstance(params.get("meta"), dict)
+
+
+def _span(item: dict[str, Any], kind: str, steps: int) -> Span | None:
+    start = int(item.get("start", 0))
+    duration = item.get("duration")
+    end = start if duration is None and kind == "intervention" else start + int(duration or 1)
+    if start >= steps:  # scheduled after the run ended
+        return None
+    return Span(
+        start, min(end, steps), kind, str(item.get("kind", kind)), str(item.get("note", ""))
+    )
+
+
+def spans(params: dict[str, Any], steps: int) -> list[Span]:
+    """The run's shocks (start .. start + duration) and interventions (a mark at their start,
+    a span when they carry a duration) that fall inside its ``steps``, shocks first."""
+    found = [_span(s, "shock", steps) for s in params.get("shocks", [])]
+    found += [_span(i, "intervention", steps) for i in params.get("interventions", [])]
+    return [span for span in found if span is not None]
+
+
+def step_date(params: dict[str, Any], step: int) -> str | None:
+    """The calendar date of ``step`` from ``meta.start`` (``YYYY-MM`` or ``YYYY-MM-DD``) and
+    ``meta.time_step``, as the scenario files write it; None when it cannot be read."""
+    meta = params.get("meta") or {}
+    start, unit = str(meta.get("start", "")), meta.get("time_step", "month")
+    try:
+        parts = [int(p) for p in start.split("-")]
+        first = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except (ValueError, IndexError):
+        return None
+    if unit == "week":
+        return date.fromordinal(first.toordinal() + 7 * step).isoformat()
+    months = first.month - 1 + step * _MONTHS_PER_STEP.get(unit, 1)
+    return f"{first.year + months // 12:04d}-{months % 12 + 1:02d}"
+
+
+def axis_title(params: dict[str, Any]) -> str:
+    """The x axis: steps, with the unit and the date of step 0 when the scenario gives them."""
+    meta = params.get("meta") or {}
+    if step_date(params, 0) is None:
+        return "step"
+    return f"step ({meta.get('time_step', 'month')}s from {meta['start']})"
+
+
+def flatten(params: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """The resolved parameters as (dotted key, value) rows, lists of tables indexed
+    (``society.cohorts[0].share``): the table a reader checks a run against."""
+    rows: list[tuple[str, str]] = []
+    for key, value in params.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows += flatten(value, f"{name}.")
+        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            for i, item in enumerate(value):
+                rows += flatten(item, f"{name}[{i}].") if isinstance(item, dict) else []
+        elif isinstance(value, list):
+            rows.append((name, "; ".join(str(v) for v in value)))
+        else:
+            rows.append((name, "none" if value is None else str(value)))
+    return rows

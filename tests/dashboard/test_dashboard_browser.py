@@ -1,0 +1,188 @@
+"""The dashboard in Debian's chromium: run, progress, plots, baseline, bad input, report."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("THERMIDOR_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
+RUN_TIMEOUT_MS = 90_000
+PLOT_DATA = """sel => {
+  const gd = document.querySelector(sel + ' .js-plotly-plot');
+  return gd ? gd.data.map(t => ({name: t.name, y: Array.from(t.y), dash: (t.line || {}).dash}))
+            : null;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    command = [sys.executable, "-m", "thermidor", "ui", "--port", str(port)]
+    proc = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(url):
+            assert proc.poll() is None, "thermidor ui exited"
+            assert time.monotonic() < deadline, "thermidor ui did not answer within 60 s"
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM))
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: PLC0415
+
+    page.goto(server)
+    try:
+        page.wait_for_selector(".run-button", timeout=45_000)
+    except PlaywrightTimeout as exc:
+        page.screenshot(path=ARTIFACTS / "dashboard-did-not-render.png")
+        msg = (
+            "the dashboard did not render: solara serves its front end from cdn.jsdelivr.net "
+            "unless the solara-assets package is installed"
+        )
+        raise AssertionError(msg) from exc
+    yield page
+    context.close()
+
+
+def _type(page, key: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    field = page.locator(f".field-{key} input")
+    field.fill(text)
+    field.press("Enter")
+
+
+def _choose_scenario(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator(".scenario-select").click()
+    page.locator(".v-menu__content .v-list-item", has_text=name).click()
+    page.wait_for_function(
+        "n => document.querySelector('.scenario-select').innerText.includes(n)", arg=name
+    )
+
+
+def _run(page) -> None:  # type: ignore[no-untyped-def]
+    button = page.locator(".run-button")
+    page.wait_for_function("() => !document.querySelector('.run-button').disabled")
+    button.click()
+    # the bar shows the run going (a previous run's finished bar is replaced), then finished
+    page.wait_for_selector(".run-progress.running", timeout=RUN_TIMEOUT_MS)
+    assert "running" in page.locator(".run-status").inner_text()
+    page.wait_for_selector(".run-progress.finished", timeout=RUN_TIMEOUT_MS)
+    assert "finished" in page.locator(".run-status").inner_text()
+
+
+def _trace(page, metric: str, name: str) -> dict:  # type: ignore[no-untyped-def]
+    traces = page.evaluate(PLOT_DATA, f".plot-{metric}")
+    assert traces is not None, f"no plotly graph for {metric}"
+    found = [t for t in traces if t["name"] == name]
+    assert found, f"no {name!r} trace in {metric}: {[t['name'] for t in traces]}"
+    return found[0]
+
+
+def test_run_move_control_pin_baseline(page) -> None:  # type: ignore[no-untyped-def]
+    _choose_scenario(page, "present-day-union")
+    # long enough (a second or two) that the running state is rendered before the end
+    _type(page, "meta-members", "2000")
+    _type(page, "meta-steps", "120")
+    _run(page)
+    first = _trace(page, "participation", "run")["y"]
+    assert len(first) == 120
+    assert all(v is not None for v in first)
+    page.locator(".pin-baseline").click()
+    page.wait_for_function(f"() => ({PLOT_DATA})('.plot-participation').length == 2")
+    _type(page, "institutions-nominated-share", "1")
+    _run(page)
+    page.screenshot(path=ARTIFACTS / "dashboard-run-vs-baseline.png", full_page=True)
+    baseline = _trace(page, "participation", "baseline")
+    second = _trace(page, "participation", "run")["y"]
+    assert baseline["dash"] == "dash"
+    assert baseline["y"] == first
+    assert len(second) == 120
+    assert second != first, "moving the nominated share did not change the plotted series"
+    assert (
+        _trace(page, "control-index", "run")["y"] != _trace(page, "control-index", "baseline")["y"]
+    )
+
+
+def test_bad_input_shows_message_and_refuses_run(page, server) -> None:  # type: ignore[no-untyped-def]
+    _type(page, "institutions-apparatus-cap", "1.5")
+    message = page.locator(".field-institutions-apparatus-cap .field-error")
+    message.wait_for()
+    assert "institutions.apparatus_cap = 1.5" in message.inner_text()
+    assert "less than or equal to 1" in message.inner_text()
+    assert page.locator(".run-button").is_disabled()
+    _type(page, "meta-members", "ten")
+    page.locator(".field-meta-members .field-error").wait_for()
+    page.screenshot(path=ARTIFACTS / "dashboard-bad-input.png", full_page=True)
+    assert _answers(server), "the server stopped answering after bad input"
+    _type(page, "institutions-apparatus-cap", "0.2")
+    _type(page, "meta-members", "1000")
+    page.locator(".field-error").first.wait_for(state="detached")
+    page.wait_for_function("() => !document.querySelector('.run-button').disabled")
+
+
+def test_html_report_renders_its_plots(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from thermidor import load_scenario  # noqa: PLC0415
+    from thermidor.dashboard.app import _report  # noqa: PLC0415
+    from thermidor.model.run import run  # noqa: PLC0415
+
+    scenario = load_scenario("present-day-union", ["meta.members=500", "meta.steps=24"])
+    report = tmp_path / "report.html"
+    report.write_text(_report(run(scenario, 1)), encoding="utf-8")
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.goto(report.as_uri())
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    plots = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => g.data.length)"
+    )
+    page.screenshot(path=ARTIFACTS / "report.png", full_page=True)
+    page.close()
+    assert plots, "the report holds no plotly graph"
+    assert all(n > 0 for n in plots), f"a graph without traces: {plots}"
+    assert problems == []
