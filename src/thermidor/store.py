@@ -125,7 +125,6 @@ class Store:
         if read_only and not self.path.is_file():
             msg = f"no results store at {self.path}"
             raise StoreError(msg)
-        self._pending: list[tuple[str, list[Any]]] = []
         self._steps_columns: set[str] | None = None
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
@@ -198,44 +197,6 @@ class Store:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-
-    def add_finished(self, run_id: str, results: Results, started: datetime) -> None:
-        """Insert a run computed elsewhere (an experiment's worker) as finished, its row,
-        series and crises in one transaction: the store never holds half of it."""
-        con = self._con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'finished')",
-                [
-                    run_id,
-                    results.scenario,
-                    json.dumps(results.params, sort_keys=True, ensure_ascii=False),
-                    params_hash(results.params),
-                    results.seed,
-                    results.version,
-                    results.steps,
-                    results.members,
-                    results.thermidor_step,
-                    started,
-                    _now(),
-                ],
-            )
-            self._write_steps(run_id, results)
-            self._write_crises(run_id, results)
-            for statement, values in self._pending:
-                con.execute(statement, values)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            self._pending.clear()
-
-    def in_same_transaction(self, statement: str, values: list[Any]) -> None:
-        """Queue a statement to run inside the next ``add_finished`` transaction (an
-        experiment links its run there, so a run is never stored without its link)."""
-        self._pending.append((statement, values))
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:

@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 
 from thermidor._version import __version__
-from thermidor.experiments import records
+from thermidor.experiments import records, spool
 from thermidor.experiments.executors import Executor, Task, make_executor, simulate
-from thermidor.experiments.runner import point_overrides, store_outcome
+from thermidor.experiments.runner import point_overrides
 from thermidor.experiments.spec import Experiment, ExperimentError, Parameter, Value
 from thermidor.experiments.summary import mean_interval, share_interval
 from thermidor.scenarios import ScenarioError, load_scenario
@@ -288,6 +288,7 @@ class _Runs:
         self._executor, self._workers, self._address = executor, workers, address
         self._pool: Executor | None = None
         self.sid = _register(store, experiment)
+        spool.ingest(store)  # what a killed search or experiment left
         self._existing = records.finished_runs(store, __version__)
         self.computed = self.reused = 0
 
@@ -318,10 +319,12 @@ class _Runs:
             return series, run_ids
         for outcome in self._executor_pool().map_unordered(simulate, tasks):
             seed = outcome.task.seed
-            run_id = store_outcome(self.store, self.sid, outcome, [(number, seed)])
-            self._existing[(params_hash(outcome.results.params), seed)] = run_id
+            run_id = records.run_key(outcome.params_hash, seed, outcome.results.version)
+            spool.write(self.store.path, run_id, outcome, self.sid, [(number, seed)])
+            self._existing[(outcome.params_hash, seed)] = run_id
             series[seed], run_ids[seed] = outcome.results.series[METRIC], run_id
             self.computed += 1
+        spool.ingest(self.store)  # the trial's runs, in one transaction
         return series, run_ids
 
     def _executor_pool(self) -> Executor:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from thermidor._version import __version__
 from thermidor.experiments import records, spool
 from thermidor.experiments.design import points
-from thermidor.experiments.executors import Executor, Outcome, Task, make_executor, simulate
+from thermidor.experiments.executors import Executor, Task, make_executor, simulate
 from thermidor.experiments.spec import Experiment, ExperimentError, override
 from thermidor.scenarios import ScenarioError, load_scenario
 from thermidor.store import Store, params_hash
@@ -74,16 +74,6 @@ def plan(store: Store, experiment: Experiment, pts: list[dict] | None = None) ->
                 continue
             tasks.setdefault(Task(experiment.scenario, overrides, seed), []).append((p, seed))
     return Plan(experiment_id, len(pts) * len(seeds), done, tasks)
-
-
-def store_outcome(store: Store, experiment_id: str, outcome: Outcome, pairs: list) -> str:
-    """Store one finished run and its links to the experiment, in one transaction."""
-    results = outcome.results
-    run_id = records.run_key(outcome.params_hash, results.seed, results.version)
-    for point, seed in pairs:
-        store.in_same_transaction(records.LINK, [experiment_id, point, seed, run_id])
-    store.add_finished(run_id, results, outcome.started)
-    return run_id
 
 
 def run_experiment(
