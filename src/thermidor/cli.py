@@ -86,6 +86,25 @@ def _version() -> str:
         return "unknown"
 
 
+def progress_bar(console: Console, rate: bool = False) -> Progress:
+    """The rich progress bar every long command shows: label, bar, done/total, (rate,)
+    elapsed and time left; it vanishes when stopped."""
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    if rate:
+        columns.append(TextColumn("{task.fields[rate]}"))
+    columns += [TimeElapsedColumn(), TimeRemainingColumn()]
+    return Progress(*columns, console=console, transient=True)
+
+
 class _LazyProgress:
     """A progress callback whose rich bar (on stderr) appears only once a run is slow."""
 
@@ -100,24 +119,7 @@ class _LazyProgress:
         if self._bar is None:
             if time.monotonic() - self._started < self._delay:
                 return
-            from rich.progress import (  # noqa: PLC0415
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self._bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
+            self._bar = progress_bar(Console(stderr=True))
             self._bar.start()
             self._task = self._bar.add_task(self._label, total=total, completed=done)
         assert self._task is not None

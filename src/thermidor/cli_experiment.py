@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from thermidor.cli import EXPORT_SUFFIXES, Format, FormatOption, _fail, app
+from thermidor.cli import EXPORT_SUFFIXES, Format, FormatOption, _fail, app, progress_bar
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -46,6 +46,15 @@ StoreOption = Annotated[
 ]
 ExperimentOption = Annotated[
     str | None, typer.Option("--experiment", help="Experiment id (default: the latest).")
+]
+ExecutorOption = Annotated[
+    ExecutorKind, typer.Option(help="local worker processes, or a Ray cluster.")
+]
+WorkersOption = Annotated[
+    int | None, typer.Option(min=1, help="Worker processes (default: every core).")
+]
+AddressOption = Annotated[
+    str | None, typer.Option(help="Ray cluster address (default: start a local one).")
 ]
 StatOption = Annotated[
     Stat, typer.Option("--stat", help="Each metric at the last step, or averaged over the run.")
@@ -83,25 +92,7 @@ class _RunProgress:
                 self._said = now
             return
         if self._bar is None:
-            from rich.progress import (  # noqa: PLC0415
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self._bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]}"),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=self._console,
-                transient=True,
-            )
+            self._bar = progress_bar(self._console, rate=True)
             self._bar.start()
             self._task = self._bar.add_task(self._label, total=total, completed=done, rate="")
         assert self._task is not None
@@ -141,6 +132,11 @@ def _open(path: Path, *, read_only: bool):
         _fail(str(exc))
 
 
+def _check_address(executor: ExecutorKind, address: str | None) -> None:
+    if address is not None and executor is not ExecutorKind.ray:
+        _fail(f"--address {address!r}: only with --executor ray")
+
+
 def _num(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
@@ -149,22 +145,15 @@ def _num(value: float) -> float | None:
 def run_command(
     file: Annotated[Path, typer.Argument(help="Experiment file (TOML).")],
     *,
-    executor: Annotated[
-        ExecutorKind, typer.Option(help="local worker processes, or a Ray cluster.")
-    ] = ExecutorKind.local,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Worker processes (default: every core).")
-    ] = None,
-    address: Annotated[
-        str | None, typer.Option(help="Ray cluster address (default: start a local one).")
-    ] = None,
+    executor: ExecutorOption = ExecutorKind.local,
+    workers: WorkersOption = None,
+    address: AddressOption = None,
     out: StoreOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Run every (point, seed) pair not yet in the store; rerun to resume after a kill."""
     experiment = _load(file)
-    if address is not None and executor is not ExecutorKind.ray:
-        _fail(f"--address {address!r}: only with --executor ray")
+    _check_address(executor, address)
     from thermidor.experiments.runner import run_experiment  # noqa: PLC0415
     from thermidor.experiments.spec import ExperimentError  # noqa: PLC0415
     from thermidor.store import StoreError  # noqa: PLC0415

@@ -19,8 +19,12 @@ from rich.table import Table
 
 from thermidor.cli import Format, FormatOption, _fail
 from thermidor.cli_experiment import (
+    AddressOption,
     ExecutorKind,
+    ExecutorOption,
     StoreOption,
+    WorkersOption,
+    _check_address,
     _jsonable,
     _load,
     _RunProgress,
@@ -36,15 +40,9 @@ def optimize_command(
     trials: Annotated[
         int | None, typer.Option(min=1, help="Trials (default: the file's optimize.trials).")
     ] = None,
-    executor: Annotated[
-        ExecutorKind, typer.Option(help="local worker processes, or a Ray cluster.")
-    ] = ExecutorKind.local,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Worker processes (default: every core).")
-    ] = None,
-    address: Annotated[
-        str | None, typer.Option(help="Ray cluster address (default: start a local one).")
-    ] = None,
+    executor: ExecutorOption = ExecutorKind.local,
+    workers: WorkersOption = None,
+    address: AddressOption = None,
     out: StoreOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -53,8 +51,7 @@ def optimize_command(
     The search, its costs and its report: docs/optimize.md.
     """
     experiment = _load(file)
-    if address is not None and executor is not ExecutorKind.ray:
-        _fail(f"--address {address!r}: only with --executor ray")
+    _check_address(executor, address)
     from thermidor.experiments.optimize import prepare, search  # noqa: PLC0415
     from thermidor.experiments.spec import ExperimentError  # noqa: PLC0415
     from thermidor.store import StoreError  # noqa: PLC0415

@@ -72,6 +72,23 @@ class CrisisParams(Params):
     max_rounds: int = Field(100, ge=1, le=10_000, description="cascade rounds at a crisis")
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _will(
+    activity: np.float32,
+    legitimacy: np.float32,
+    hardship: np.float32,
+    fear: np.float32,
+    opportunity_: np.float32,
+    floor: np.float32,
+    fear_weight: np.float32,
+) -> np.float32:
+    """One member's willingness: activity x legitimacy x stake x (1 - hardship) - fear, the
+    stake rising from ``floor`` with the offices that answer to members (float32)."""
+    one = np.float32(1.0)
+    stake = floor + (one - floor) * opportunity_
+    return activity * legitimacy * stake * (one - hardship) - fear_weight * fear
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _willingness(
     cell_start: np.ndarray,
@@ -86,12 +103,13 @@ def _willingness(
 ) -> np.ndarray:
     """Willingness of each member (0 for the absent)."""
     out = np.zeros(present.size, dtype=np.float32)
-    floor, fw, one = np.float32(stake_floor), np.float32(fear_weight), np.float32(1.0)
+    floor, fw = np.float32(stake_floor), np.float32(fear_weight)
     for c in numba.prange(cell_start.size - 1):
-        stake = floor + (one - floor) * opportunity_[c]
         for i in range(cell_start[c], cell_start[c + 1]):
             if present[i]:
-                out[i] = activity[i] * legitimacy[i] * stake * (one - hardship[i]) - fw * fear[i]
+                out[i] = _will(
+                    activity[i], legitimacy[i], hardship[i], fear[i], opportunity_[c], floor, fw
+                )
     return out
 
 
@@ -142,10 +160,8 @@ def _standing_rows(
     out: np.ndarray,
 ) -> None:
     """``_standing_round``'s threshold rule over contiguous rows (branch-free: vectorises)."""
-    one = np.float32(1.0)
     for i in range(present.size):
-        stake = floor + (one - floor) * opportunity_[i]
-        will = activity[i] * legitimacy[i] * stake * (one - hardship[i]) - fw * fear[i]
+        will = _will(activity[i], legitimacy[i], hardship[i], fear[i], opportunity_[i], floor, fw)
         share = neighbour_share(neighbours[i], degree[i])
         out[i] = present[i] & (will >= commit) & (share + will >= threshold[i])
 
