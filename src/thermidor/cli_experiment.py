@@ -132,6 +132,16 @@ def _open(path: Path, *, read_only: bool):
         _fail(str(exc))
 
 
+def interval(stats: dict[str, float], key: str = "mean") -> str:
+    """A mean (or share) with its 95% interval, as the summary tables print it."""
+    mean, low, high = stats[key], stats["low"], stats["high"]
+    if not math.isfinite(mean):
+        return "—"
+    if not math.isfinite(low):
+        return f"{mean:.3f}"
+    return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
+
+
 def _check_address(executor: ExecutorKind, address: str | None) -> None:
     if address is not None and executor is not ExecutorKind.ray:
         _fail(f"--address {address!r}: only with --executor ray")
@@ -263,20 +273,12 @@ def _print_summary(summary: dict[str, Any]) -> None:
         table.add_column(m, justify="right")
     table.add_column("Thermidor share", justify="right")
 
-    def cell(stats: dict[str, float], key: str = "mean") -> str:
-        mean, low, high = stats[key], stats["low"], stats["high"]
-        if not math.isfinite(mean):
-            return "—"
-        if not math.isfinite(low):
-            return f"{mean:.3f}"
-        return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
-
     for row in summary["points"]:
         table.add_row(
             *(_shown_value(row["params"][n]) for n in summary["parameters"]),
             str(row["runs"]),
-            *(cell(row[m]) for m in summary["metrics"]),
-            cell(row["thermidor"], "share"),
+            *(interval(row[m]) for m in summary["metrics"]),
+            interval(row["thermidor"], "share"),
         )
     console.print(table)
 

@@ -8,7 +8,6 @@ and nothing written.
 from __future__ import annotations
 
 import json
-import math
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,6 +29,7 @@ from thermidor.cli_experiment import (
     _RunProgress,
     _shown_value,
     experiment_app,
+    interval,
 )
 
 
@@ -85,15 +85,6 @@ def optimize_command(
     _print_report(report)
 
 
-def _interval(stats: dict[str, float], key: str = "mean") -> str:
-    mean, low, high = stats[key], stats["low"], stats["high"]
-    if not math.isfinite(mean):
-        return "—"
-    if not math.isfinite(low):
-        return f"{mean:.3f}"
-    return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
-
-
 def _print_report(report: dict[str, Any]) -> None:
     console = Console(markup=False)
     last = report["steps"] - 1
@@ -131,9 +122,9 @@ def _print_report(report: dict[str, Any]) -> None:
     console.print(table)
     console.print(
         f"control_index over the window, mean of seeds [95% interval]: "
-        f"{_interval(trial['control_index'])}; its minimum: {_interval(trial['window_min'])}"
+        f"{interval(trial['control_index'])}; its minimum: {interval(trial['window_min'])}"
     )
     console.print(
         f"seeds keeping control: {trial['kept']} of {trial['runs']}, share "
-        f"{_interval(trial['share'], 'share')} (Wilson 95%)"
+        f"{interval(trial['share'], 'share')} (Wilson 95%)"
     )
