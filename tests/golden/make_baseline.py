@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cases import BASELINE, compute  # noqa: E402
+from cases import BASELINE, compute
 
 if __name__ == "__main__":
     arrays = compute()
