@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from support import small_scenario, small_world
-from thermidor.model.world import World
-from thermidor.scenarios.schema import Scenario
+from thermidor.model.scenario import Scenario
+from thermidor.model.state import World
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from thermidor.model.scenario import Scenario
 from thermidor.scenarios.loader import validate
-from thermidor.scenarios.schema import Scenario
 
 MEMBERS = (100, 600)  # small worlds: every example must run in well under a second
 STEPS = (5, 30)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from thermidor.engine.rng import Streams
 from thermidor.model.build import build_world
-from thermidor.model.world import World
+from thermidor.model.scenario import Scenario
+from thermidor.model.state import World
 from thermidor.scenarios.loader import load_scenario
-from thermidor.scenarios.schema import Scenario
 
 SMALL = Path(__file__).parent / "data" / "small.toml"
 

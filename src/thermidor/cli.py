@@ -431,14 +431,14 @@ def show(
 @app.command()
 def plan() -> None:
     """Print the model's step plan: its mechanisms, in the order each step runs them."""
-    from thermidor.model.plan import STEP_PLAN  # noqa: PLC0415
+    from thermidor.model.plan import PLAN  # noqa: PLC0415
 
     table = Table()
     table.add_column("#", justify="right")
     table.add_column("mechanism", no_wrap=True)
     table.add_column("what it does")
-    for index, entry in enumerate(STEP_PLAN, start=1):
-        table.add_row(str(index), entry.name, entry.summary)
+    for index, mechanism in enumerate(PLAN, start=1):
+        table.add_row(str(index), mechanism.NAME, mechanism.SUMMARY)
     Console(markup=False).print(table)
 
 

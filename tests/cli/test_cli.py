@@ -103,13 +103,13 @@ def test_metrics_lists_every_metric() -> None:
 
 
 def test_plan_lists_every_mechanism() -> None:
-    from thermidor.model.plan import STEP_PLAN  # noqa: PLC0415
+    from thermidor.model.plan import PLAN  # noqa: PLC0415
 
     result = invoke("plan")
     assert result.exit_code == 0, result.stderr
-    assert len(STEP_PLAN) > 0
-    for entry in STEP_PLAN:
-        assert entry.name in result.stdout
+    assert len(PLAN) > 0
+    for mechanism in PLAN:
+        assert mechanism.NAME in result.stdout
 
 
 # --- run ------------------------------------------------------------------------------------

@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 
 from thermidor.engine.blocks import BLOCK
-from thermidor.mechanisms.activity import (
+from thermidor.model.mechanisms.activity import (
     ActivityParams,
     _exercise,
     activity_change,
     capacity_change,
 )
-from thermidor.mechanisms.legitimacy import LegitimacyParams, _judge, legitimacy_target
-from thermidor.mechanisms.repression import _spread_fear
+from thermidor.model.mechanisms.legitimacy import LegitimacyParams, _judge, legitimacy_target
+from thermidor.model.mechanisms.repression import _spread_fear
 
 N = 3 * BLOCK + 17  # three full blocks and a partial one
 CELLS = 500

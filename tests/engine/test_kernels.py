@@ -1,4 +1,5 @@
-"""The compiled kernels agree with the numpy formulas they fuse (thermidor.engine.kernels)."""
+"""The compiled kernels agree with the numpy formulas they fuse (``engine.kernels`` and the
+model's own ``model.kernels``)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,19 @@ import pytest
 from scipy import sparse
 
 from thermidor.engine.aggregate import binned_gini
-from thermidor.engine.kernels import (
+from thermidor.engine.kernels import threshold_cascade, threshold_round
+from thermidor.engine.network import Network
+from thermidor.engine.rng import counter_uniform, step_key
+from thermidor.model.kernels import (
     income_census,
     income_gini,
     rank_and_file_wages,
     spread_knowledge,
     state_census,
-    threshold_cascade,
-    threshold_round,
     voice_round,
 )
-from thermidor.engine.network import Network
-from thermidor.engine.rng import counter_uniform, step_key
-from thermidor.mechanisms.knowledge import KnowledgeParams, learning_probability
-from thermidor.mechanisms.voice import VoiceParams, net_motive, speaks
+from thermidor.model.mechanisms.knowledge import KnowledgeParams, learning_probability
+from thermidor.model.mechanisms.voice import VoiceParams, net_motive, speaks
 
 N = 3000
 

@@ -8,8 +8,8 @@ import numpy as np
 
 from thermidor.model.results import Results
 from thermidor.model.run import run
+from thermidor.model.scenario import Scenario
 from thermidor.scenarios.loader import load_scenario, validate
-from thermidor.scenarios.schema import Scenario
 
 # twelve seeds: with six, a fact's margin could hinge on one realisation of the network
 SEEDS = tuple(range(12))

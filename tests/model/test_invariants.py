@@ -21,15 +21,15 @@ from hypothesis import strategies as st
 import thermidor
 from strategies import SMALL_COHORTS, events, headline_overrides, seeds, with_events
 from support import small_scenario
-from thermidor.engine.kernels import income_census
 from thermidor.engine.rng import Streams
-from thermidor.mechanisms.crisis import census
 from thermidor.model.build import build_world, recruitment_schedule
+from thermidor.model.kernels import income_census
+from thermidor.model.mechanisms.crisis import census
 from thermidor.model.recorder import Recorder
 from thermidor.model.results import METRIC_DOCS, METRICS, Results
 from thermidor.model.run import Simulation
-from thermidor.model.world import HOLDER, MEMBER, STAFF, World
-from thermidor.scenarios.schema import Scenario
+from thermidor.model.scenario import Scenario
+from thermidor.model.state import HOLDER, MEMBER, STAFF, World
 
 PROPERTY = settings(
     max_examples=20,

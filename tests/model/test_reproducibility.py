@@ -19,17 +19,16 @@ from strategies import headline_overrides, seeds
 from support import SMALL, small_scenario
 from thermidor.engine.rng import Streams
 from thermidor.model.build import build_world
-from thermidor.model.plan import STEP_PLAN
+from thermidor.model.plan import NAMES, compose
 from thermidor.model.recorder import Recorder
 from thermidor.model.results import METRICS, Results
-from thermidor.model.run import compose
-from thermidor.scenarios.schema import Scenario
+from thermidor.model.scenario import Scenario
 
 # the directory holding the thermidor imported here, so a child process runs the same code
 SRC = Path(thermidor.__file__).resolve().parents[1]
 # The shipped Soviet scenario, small: every kind of event it schedules still happens.
 SOVIET, SOVIET_SET = "soviet-1917-1928", ["meta.members=400"]
-STREAM_NAMES = ("build", *(entry.name for entry in STEP_PLAN))
+STREAM_NAMES = ("build", *NAMES)
 
 
 def digest(series: dict) -> str:

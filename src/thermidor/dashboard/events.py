@@ -10,7 +10,7 @@ import json
 import math
 from typing import Any
 
-from thermidor.scenarios.schema import Meta
+from thermidor.model.scenario import Meta
 
 STEPS_PER_YEAR: dict[str, int] = {"week": 52, "month": 12, "quarter": 4, "year": 1}
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from thermidor.dashboard import events
+from thermidor.model.state import RULES
 from thermidor.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
 
 Kind = Literal["number", "integer", "optional_number", "optional_integer", "choice"]
 TIERS = ("top", "middle", "bottom")
-RULES = ("election", "nomination", "sortition")
 RECALL_CHOICES = ("per tier", "yes", "no")
 NONE = "none"
 FORM = "form"  # the key of an error that belongs to no single field

@@ -9,10 +9,11 @@ import numpy as np
 from thermidor.engine.hierarchy import BOTTOM, MIDDLE, TOP, build_hierarchy
 from thermidor.engine.network import clustered_network, neighbourhoods_for
 from thermidor.engine.rng import Streams
-from thermidor.mechanisms.apparatus import hire_staff
-from thermidor.mechanisms.interventions import convert_share
-from thermidor.mechanisms.offices import fill_vacancies
-from thermidor.model.world import (
+from thermidor.model.mechanisms.apparatus import hire_staff
+from thermidor.model.mechanisms.interventions import convert_share
+from thermidor.model.mechanisms.offices import fill_vacancies
+from thermidor.model.scenario import Scenario
+from thermidor.model.state import (
     ELECTION,
     MEMBER,
     NOMINATION,
@@ -24,7 +25,6 @@ from thermidor.model.world import (
     Tally,
     World,
 )
-from thermidor.scenarios.schema import Scenario
 
 INITIAL_LEGITIMACY = 0.8  # assumption: a revolution starts with broad consent (docs/model.md)
 CONCENTRATION = 10.0  # Beta concentration of individual draws around a cohort's mean

@@ -4,31 +4,74 @@ Events first (shocks, then decisions), then the cycle the letter describes:
 privilege and identification, abuse, knowledge, reports, voice, accountability,
 repression, the apparatus' growth, then the slow variables (activity and
 capacity, legitimacy) and last the crisis test, which reads them all.
+
+``PLAN`` is the one list of the mechanisms: their names, parameters (the scenario's
+``[mechanisms]`` table is built from it), random streams and order all come from it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
+from pydantic import create_model
 
-@dataclass(frozen=True)
-class PlanEntry:
-    name: str
-    summary: str
-
-
-STEP_PLAN: tuple[PlanEntry, ...] = (
-    PlanEntry("economy", "shocks move hardship and market temptation; recruits arrive"),
-    PlanEntry("interventions", "decisions starting this step change rules and policy"),
-    PlanEntry("differentiation", "privilege accrues in the apparatus; identification decays"),
-    PlanEntry("abuse", "holders abuse office: more with low identification and impunity"),
-    PlanEntry("knowledge", "constituents witness abuses; knowledge spreads on the network"),
-    PlanEntry("reporting", "output reported upward; nominees inflate; audits catch some"),
-    PlanEntry("voice", "members who know speak out past fear and their threshold"),
-    PlanEntry("accountability", "elections, recalls, superiors' reviews, draws; vacancies filled"),
-    PlanEntry("repression", "voice and opposition punished: expulsion, deportation, fear"),
-    PlanEntry("apparatus", "officials multiply staff posts up to the apparatus cap"),
-    PlanEntry("activity", "activity and capacity grow with working voice, decay unused"),
-    PlanEntry("legitimacy", "legitimacy follows known abuses, privilege gap, hardship"),
-    PlanEntry("crisis", "mobilisation cascade; at a crisis, Thermidor if it fails"),
+from thermidor.engine.plan import Stage
+from thermidor.model.mechanisms import (
+    abuse,
+    accountability,
+    activity,
+    apparatus,
+    crisis,
+    differentiation,
+    economy,
+    interventions,
+    knowledge,
+    legitimacy,
+    reporting,
+    repression,
+    voice,
 )
+from thermidor.model.mechanisms.base import ParamsBase
+
+if TYPE_CHECKING:
+    from thermidor.model.mechanisms.base import RecruitQueue
+    from thermidor.model.scenario import Scenario
+
+PLAN: tuple[ModuleType, ...] = (
+    economy,
+    interventions,
+    differentiation,
+    abuse,
+    knowledge,
+    reporting,
+    voice,
+    accountability,
+    repression,
+    apparatus,
+    activity,
+    legitimacy,
+    crisis,
+)
+
+NAMES: tuple[str, ...] = tuple(mechanism.NAME for mechanism in PLAN)
+
+# All mechanism parameters in one record, a field per mechanism in plan order. Defaults are
+# model-wide: the shipped scenarios do not override them, so no scenario is tuned toward its
+# own outcome.
+MechanismParams: type[ParamsBase] = create_model(
+    "MechanismParams",
+    __base__=ParamsBase,
+    __doc__="The ``[mechanisms]`` table of a scenario: one record per mechanism of the plan.",
+    **{mechanism.NAME: (mechanism.Params, mechanism.Params()) for mechanism in PLAN},
+)
+
+
+def compose(scenario: Scenario, recruit_queue: RecruitQueue) -> list[Stage]:
+    """The plan as stages, with the timetable-driven steps bound to this scenario."""
+    stages = []
+    for mechanism in PLAN:
+        bind: Any = getattr(mechanism, "bind", None)
+        step = bind(scenario, recruit_queue) if bind is not None else mechanism.step
+        stages.append(Stage(mechanism.NAME, mechanism.SUMMARY, step))
+    return stages

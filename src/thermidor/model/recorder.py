@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine.kernels import gather, income_census, income_gini
-from thermidor.mechanisms.crisis import census, control_from_census
+from thermidor.engine.kernels import gather
+from thermidor.model.kernels import income_census, income_gini
+from thermidor.model.mechanisms.crisis import census, control_from_census
 from thermidor.model.results import EXTRA_SERIES, METRICS
-from thermidor.model.world import NOMINATION, World
+from thermidor.model.state import NOMINATION, World
 
 GINI_BINS = 4096  # as aggregate.binned_gini
 

@@ -4,56 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 from thermidor._version import __version__
-from thermidor.engine.plan import Stage
 from thermidor.engine.rng import Streams
-from thermidor.mechanisms import (
-    abuse,
-    accountability,
-    activity,
-    apparatus,
-    crisis,
-    differentiation,
-    economy,
-    interventions,
-    knowledge,
-    legitimacy,
-    reporting,
-    repression,
-    voice,
-)
 from thermidor.model.build import build_world
-from thermidor.model.plan import STEP_PLAN
+from thermidor.model.plan import compose
 from thermidor.model.recorder import Recorder
 from thermidor.model.results import Results
-from thermidor.scenarios.schema import Scenario
+from thermidor.model.scenario import Scenario
 
 VERSION = __version__
-
-_STEPS: dict[str, Callable[..., Any]] = {
-    "differentiation": differentiation.step,
-    "abuse": abuse.step,
-    "knowledge": knowledge.step,
-    "reporting": reporting.step,
-    "voice": voice.step,
-    "accountability": accountability.step,
-    "repression": repression.step,
-    "apparatus": apparatus.step,
-    "activity": activity.step,
-    "legitimacy": legitimacy.step,
-    "crisis": crisis.step,
-}
-
-
-def compose(scenario: Scenario, recruit_queue: dict) -> list[Stage]:
-    """The step plan bound to this scenario's schedule of shocks and interventions."""
-    bound = dict(_STEPS)
-    bound["economy"] = economy.make_step(scenario, recruit_queue)
-    bound["interventions"] = interventions.make_step(scenario)
-    return [Stage(e.name, e.summary, bound[e.name]) for e in STEP_PLAN]
-
 
 class Simulation:
     """A run in progress: built once, then advanced one step at a time.

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from thermidor.scenarios.schema import Scenario
+from thermidor.model.scenario import Scenario
 
 _DATA = "thermidor.scenarios.data"
 

@@ -1,0 +1,397 @@
+"""The Rakovsky model's compiled passes over its own columns: voice, knowledge, censuses.
+
+They read the model's roles and columns (``role == 0`` is a rank-and-file member, see
+``model.state``), which is why they live here and not in the generic engine. The thread
+rules of ``engine.kernels`` apply: per-cell work over each cell's contiguous rows, float
+sums over fixed chunks added in order, the state census in fixed point.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import prange
+
+from thermidor.engine.blocks import block_count, block_rows
+from thermidor.engine.kernels import (
+    CENSUS_UNIT,
+    CHUNKS,
+    HISTOGRAM_CHUNKS,
+    chunk_rows,
+    fixed_units,
+    flagged_count,
+    neighbour_share,
+)
+from thermidor.engine.rng import counter_uniform
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def voice_round(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    degree: np.ndarray,
+    voicing: np.ndarray,
+    present: np.ndarray,
+    knows: np.ndarray,
+    role: np.ndarray,
+    activity: np.ndarray,
+    hardship: np.ndarray,
+    fear: np.ndarray,
+    threshold: np.ndarray,
+    opposition: np.ndarray,
+    voice_count: np.ndarray,
+    coef: np.ndarray,
+    opposition_after: int,
+) -> np.ndarray:
+    """Who speaks this step (from who spoke last step); opposition joined in place.
+
+    ``coef`` = (abuse grievance, hardship grievance, fear weight, opposition motive).
+    """
+    n = present.size
+    out = np.zeros(n, dtype=np.bool_)
+    spoke = voicing.view(np.uint8)
+    hardship_w = np.float32(coef[1])
+    fear_w = np.float32(coef[2])
+    for i in prange(n):
+        if not present[i]:
+            continue
+        knows_any = knows[i] > 0
+        if (knows_any or opposition[i]) and role[i] == 0:
+            grievance = coef[0] * knows_any + np.float64(hardship_w * hardship[i])
+            motive = np.float32(
+                activity[i] * min(grievance, 1.0)
+                - np.float64(fear_w * fear[i])
+                + coef[3] * opposition[i]
+            )
+            if motive > 0.0:
+                share = neighbour_share(flagged_count(indptr, indices, spoke, i), degree[i])
+                out[i] = share + motive >= threshold[i]
+        if voice_count[i] >= opposition_after:
+            opposition[i] = True
+    return out
+
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def lapse_knowledge(
+    cell_start: np.ndarray,
+    present: np.ndarray,
+    knows: np.ndarray,
+    open_bits: np.ndarray,
+    n_bits: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Knowledge of closed cases lapses (``knows`` masked in place by the open bits of one's
+    cell, members of cell c being rows ``cell_start[c]:cell_start[c + 1]``). Returns each
+    member's open bits (0 for the absent), and per cell the members present (column 0, left
+    0 where no case is open: nobody there knows of anything) and those who still know of
+    each bit (column 1 + bit)."""
+    n_cells = open_bits.size
+    relevant = np.zeros(present.size, dtype=np.uint8)
+    counts = np.zeros((n_cells, n_bits + 1), dtype=np.float64)
+    for c in prange(n_cells):
+        bits = open_bits[c]
+        for i in range(cell_start[c], cell_start[c + 1]):
+            if not present[i] or bits == 0:
+                if knows[i]:
+                    knows[i] = 0
+                continue
+            counts[c, 0] += 1.0
+            relevant[i] = bits
+            value = knows[i] & bits
+            knows[i] = value
+            if value:
+                for b in range(n_bits):
+                    if (value >> b) & 1:
+                        counts[c, 1 + b] += 1.0
+    return relevant, counts
+
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def spread_knowledge(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    cell_start: np.ndarray,
+    knows: np.ndarray,
+    relevant: np.ndarray,
+    key: np.uint64,
+    unwitnessed: float,
+    stay_by_tellers: np.ndarray,
+    unread: float,
+    counts: np.ndarray,
+) -> None:
+    """Members with ``relevant`` bits learn each one they do not know with probability
+    1 - ``unwitnessed`` x ``stay_by_tellers[tellers]`` x ``unread``, as
+    ``learning_probability`` (the chance to stay ignorant of each teller tabulated by count).
+
+    Member i's draw for bit b is ``counter_uniform(key, 8 i + b)``. Tellers are workmates
+    (same cell: ids within the cell's range) who knew at the start of the step; a cell's
+    rows are all decided before any learns, as in a synchronous update (only workmates
+    tell, so cells are independent). ``counts`` holds per cell (rows) how many present
+    members know of each bit (column 1 + bit), as ``lapse_knowledge`` returns them: where
+    no workmate knows, the neighbours are not read. What is learned is added to ``knows``
+    and to ``counts``.
+    """
+    n_b = counts.shape[1] - 1
+    n_cells = cell_start.size - 1
+    gained = np.zeros(knows.size, dtype=np.uint8)
+    told = np.zeros((n_cells, n_b), dtype=np.int64)  # a cell's scratch: tellers of each bit
+    unseen = np.float32(unwitnessed)
+    unheard = np.float32(unread)
+    for c in prange(n_cells):
+        if counts[c, 0] == 0.0:
+            continue  # no open case, or nobody present
+        lo, hi = cell_start[c], cell_start[c + 1]
+        heard = 0  # the bits some workmate knows of
+        for b in range(n_b):
+            if counts[c, 1 + b] > 0.0:
+                heard |= 1 << b
+        for i in range(lo, hi):
+            need = relevant[i] & ~knows[i]
+            if need == 0:
+                continue  # nothing to learn here
+            for b in range(n_b):
+                told[c, b] = 0
+            if need & heard:
+                for e in range(indptr[i], indptr[i + 1]):
+                    j = indices[e]
+                    if j < lo or j >= hi:
+                        continue
+                    value = knows[j] & need
+                    if value:
+                        for b in range(n_b):
+                            told[c, b] += (value >> b) & 1
+            bits = 0
+            for b in range(n_b):
+                if (need >> b) & 1:
+                    p = np.float32(1.0) - unseen * stay_by_tellers[told[c, b]] * unheard
+                    p = min(max(p, np.float32(0.0)), np.float32(1.0))
+                    if counter_uniform(key, 8 * i + b) < p:
+                        bits |= 1 << b
+            gained[i] = bits
+        for i in range(lo, hi):
+            value = gained[i]
+            if value:
+                knows[i] |= value
+                for b in range(n_b):
+                    if (value >> b) & 1:
+                        counts[c, 1 + b] += 1.0
+
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def cell_productivity(
+    cell_start: np.ndarray, present: np.ndarray, capacity: np.ndarray, hardship: np.ndarray
+) -> np.ndarray:
+    """Per cell: mean over present members of (0.5 + 0.5 capacity)(1 - 0.5 hardship)."""
+    n_cells = cell_start.size - 1
+    out = np.zeros(n_cells)
+    half = np.float32(0.5)
+    for c in prange(n_cells):
+        total = 0.0
+        here = 0
+        for i in range(cell_start[c], cell_start[c + 1]):
+            if present[i]:
+                total += (half + half * capacity[i]) * (np.float32(1.0) - half * hardship[i])
+                here += 1
+        if here > 0:
+            out[c] = total / here
+    return out
+
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def income_census(
+    present: np.ndarray, role: np.ndarray, wage: np.ndarray, privilege: np.ndarray
+) -> np.ndarray:
+    """Over present members, income being wage x privilege (float32): [present, rank and
+    file, their wage, their income, apparatus, its income, lowest income, highest income]."""
+    n = present.size
+    part = np.zeros((CHUNKS, 8))
+    for k in prange(CHUNKS):
+        start, stop = chunk_rows(n, k, CHUNKS)
+        here = 0
+        ranks = 0
+        ranks_wage = 0.0
+        ranks_income = 0.0
+        apparatus_income = 0.0
+        lo = np.inf
+        hi = -np.inf
+        for i in range(start, stop):
+            if present[i]:
+                here += 1
+                income = wage[i] * privilege[i]
+                lo = min(lo, income)
+                hi = max(hi, income)
+                if role[i] == 0:
+                    ranks += 1
+                    ranks_wage += wage[i]
+                    ranks_income += income
+                else:
+                    apparatus_income += income
+        part[k, 0] = here
+        part[k, 1] = ranks
+        part[k, 2] = ranks_wage
+        part[k, 3] = ranks_income
+        part[k, 5] = apparatus_income
+        part[k, 6] = lo
+        part[k, 7] = hi
+    out = np.zeros(8)
+    out[6] = np.inf
+    out[7] = -np.inf
+    for k in range(CHUNKS):
+        for q in range(6):
+            out[q] += part[k, q]
+        out[6] = min(out[6], part[k, 6])
+        out[7] = max(out[7], part[k, 7])
+    out[4] = out[0] - out[1]
+    return out
+
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def rank_and_file_wages(
+    present: np.ndarray, role: np.ndarray, wage: np.ndarray
+) -> tuple[int, float]:
+    """Over present rank-and-file members: their number and their wage, summed as
+    ``income_census`` sums them (its entries 1 and 2) without reading the privileges."""
+    n = present.size
+    part = np.zeros((CHUNKS, 2))
+    for k in prange(CHUNKS):
+        start, stop = chunk_rows(n, k, CHUNKS)
+        ranks = 0
+        ranks_wage = 0.0
+        for i in range(start, stop):
+            if present[i] and role[i] == 0:
+                ranks += 1
+                ranks_wage += wage[i]
+        part[k, 0] = ranks
+        part[k, 1] = ranks_wage
+    ranks_total = 0.0
+    wage_total = 0.0
+    for k in range(CHUNKS):
+        ranks_total += part[k, 0]
+        wage_total += part[k, 1]
+    return int(ranks_total), wage_total
+
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def census_rows(
+    present: np.ndarray,
+    activity: np.ndarray,
+    capacity: np.ndarray,
+    hardship: np.ndarray,
+    fear: np.ndarray,
+    legitimacy: np.ndarray,
+    opposition: np.ndarray,
+    mobilised: np.ndarray,
+    sums: np.ndarray,
+) -> None:
+    """Add the census of these rows to ``sums`` (int64, the units of ``state_census``)."""
+    one = np.float32(1.0)
+    here = opposed = moved = act = cap = hard = afraid = legit = voice = np.int64(0)
+    for i in range(present.size):
+        w = np.int64(present[i])
+        a, h, f = activity[i], hardship[i], fear[i]
+        here += w
+        act += w * fixed_units(a)
+        cap += w * fixed_units(capacity[i])
+        hard += w * fixed_units(h)
+        afraid += w * fixed_units(f)
+        legit += w * fixed_units(legitimacy[i])
+        voice += w * fixed_units(a * (one - f) * (one - h))
+        opposed += w * np.int64(opposition[i])
+        moved += w * np.int64(mobilised[i])
+    sums[0] += here
+    sums[1] += act
+    sums[2] += cap
+    sums[3] += hard
+    sums[4] += afraid
+    sums[5] += legit
+    sums[6] += voice
+    sums[7] += opposed
+    sums[8] += moved
+
+
+
+@numba.njit(cache=True, nogil=True)
+def census_total(part: np.ndarray) -> np.ndarray:
+    """The census from per-block ``census_rows`` sums: counts as they are, the rest in 1s."""
+    total = np.zeros(9, dtype=np.int64)
+    for k in range(part.shape[0]):
+        total += part[k]
+    out = total.astype(np.float64)
+    out[1:7] /= np.float64(CENSUS_UNIT)
+    return out
+
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def state_census(
+    present: np.ndarray,
+    activity: np.ndarray,
+    capacity: np.ndarray,
+    hardship: np.ndarray,
+    fear: np.ndarray,
+    legitimacy: np.ndarray,
+    opposition: np.ndarray,
+    mobilised: np.ndarray,
+) -> np.ndarray:
+    """Sums over present members: [present, activity, capacity, hardship, fear,
+    legitimacy, activity x (1 - fear) x (1 - hardship), opposition, mobilised], the
+    state's sums exact to 2^-24 per member."""
+    n = present.size
+    part = np.zeros((block_count(n), 9), dtype=np.int64)
+    for k in prange(block_count(n)):
+        lo, hi = block_rows(n, k)
+        census_rows(
+            present[lo:hi],
+            activity[lo:hi],
+            capacity[lo:hi],
+            hardship[lo:hi],
+            fear[lo:hi],
+            legitimacy[lo:hi],
+            opposition[lo:hi],
+            mobilised[lo:hi],
+            part[k],
+        )
+    return census_total(part)
+
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def income_gini(
+    present: np.ndarray, wage: np.ndarray, privilege: np.ndarray, census: np.ndarray, bins: int
+) -> float:
+    """``aggregate.binned_gini`` of the incomes (wage x privilege) of present members,
+    given their ``income_census`` (count, total, lowest and highest income)."""
+    n = census[0]
+    total = census[3] + census[5]
+    lo, hi = census[6], census[7]
+    if n == 0 or hi <= lo or total <= 0.0:
+        return 0.0
+    size = present.size
+    counts = np.zeros((HISTOGRAM_CHUNKS, bins))
+    sums = np.zeros((HISTOGRAM_CHUNKS, bins))
+    scale = bins / (hi - lo)
+    for k in prange(HISTOGRAM_CHUNKS):
+        start, stop = chunk_rows(size, k, HISTOGRAM_CHUNKS)
+        for i in range(start, stop):
+            if present[i]:
+                v = wage[i] * privilege[i]
+                b = min(int((v - lo) * scale), bins - 1)
+                counts[k, b] += 1.0
+                sums[k, b] += v
+    area = 0.0
+    running = 0.0
+    prev = 0.0
+    for b in range(bins):
+        count = 0.0
+        for k in range(HISTOGRAM_CHUNKS):
+            count += counts[k, b]
+            running += sums[k, b]
+        cum = running / total
+        area += (count / n) * (cum + prev) / 2.0
+        prev = cum
+    return max(0.0, min(1.0, 1.0 - 2.0 * area))

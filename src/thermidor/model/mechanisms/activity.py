@@ -1,0 +1,238 @@
+"""Activity and capacity: the art of government is learned only by exercising it.
+
+Letter: "No class has been born in possession of the art of government. This
+art can only be acquired by experience"; the bureaucracy "has reduced this
+participation to an empty phrase, the workers are unable to acquire any part
+of this education"; and Babeuf: "It is more difficult to re-educate the people
+in the love of liberty than to conquer it".
+
+Activity rises where voice works and where members have offices to elect, and
+falls with futility, fear, hardship and disuse (nominations "kill popular
+initiative": nothing is left for the members to do). Capacity grows with activity exercised
+in elective institutions (faster for those who already have some: learning
+builds on learning), with holding office and with education, and decays when
+unused. Rights restored are taken up only as far as members know how to use
+them ("No Soviet constitution, be it ideal, can ensure to the working class an
+exercise without obstacle of its dictatorship ... if the proletariat does not
+know how to utilise its rights"): the gain of activity from opportunity is
+gated by capacity. That asymmetry (decay proportional and immediate, recovery
+conditional on a capacity that must first be relearned) is what makes recovery
+slower than decline.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numba
+import numpy as np
+from pydantic import Field
+
+from thermidor.engine.blocks import block_count, block_rows, per_row
+from thermidor.model.mechanisms.base import ParamsBase
+from thermidor.model.mechanisms.offices import cell_opportunity, opportunity
+from thermidor.model.state import HOLDER
+
+if TYPE_CHECKING:
+    from thermidor.model.state import World
+
+__all__ = ["ActivityParams", "activity_change", "capacity_change", "opportunity", "step"]
+
+
+NAME = "activity"
+SUMMARY = "activity and capacity grow with working voice, decay unused"
+
+
+class ActivityParams(ParamsBase):
+    success_gain: float = Field(0.1, ge=0, le=1, description="activity gained when voice works")
+    futility_loss: float = Field(0.05, ge=0, le=1, description="activity lost when voice fails")
+    fear_loss: float = Field(0.03, ge=0, le=1, description="activity lost per step per unit fear")
+    hardship_loss: float = Field(0.05, ge=0, le=1, description="activity lost per unit hardship")
+    disuse_loss: float = Field(
+        0.03, ge=0, le=1, description="activity lost per step with no office answering to members"
+    )
+    opportunity_gain: float = Field(
+        0.05, ge=0, le=1, description="activity gained per step with elective offices to use"
+    )
+    capacity_gate: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="how far taking up offered rights needs capacity (0 = not at all)",
+    )
+    learn: float = Field(0.02, ge=0, le=1, description="capacity learned per step of exercise")
+    office_learn: float = Field(0.02, ge=0, le=1, description="capacity learned by holding office")
+    education_gain: float = Field(
+        0.01, ge=0, le=1, description="capacity gained per step at full education intensity"
+    )
+    decay: float = Field(0.006, ge=0, le=1, description="share of unused capacity lost per step")
+
+
+def capacity_change(
+    capacity: np.ndarray,
+    exercise: np.ndarray,
+    in_office: np.ndarray,
+    education: float,
+    params: ActivityParams,
+) -> np.ndarray:
+    """One step's change of capacity: learning by doing, office, education, minus decay."""
+    learning = params.learn * exercise * (0.2 + capacity) * (1.0 - capacity)
+    office = params.office_learn * in_office * (1.0 - capacity)
+    taught = params.education_gain * education * (1.0 - capacity)
+    decay = params.decay * capacity * (1.0 - exercise)
+    return learning + office + taught - decay
+
+
+def activity_change(
+    activity: np.ndarray,
+    capacity: np.ndarray,
+    opportunity_: np.ndarray,
+    success: np.ndarray,
+    futility: np.ndarray,
+    fear: np.ndarray,
+    hardship: np.ndarray,
+    params: ActivityParams,
+) -> np.ndarray:
+    """One step's change of activity."""
+    gain = (
+        params.success_gain * success
+        + params.opportunity_gain
+        * opportunity_
+        * (1.0 - params.capacity_gate + params.capacity_gate * capacity)
+        * (1.0 - fear)
+    ) * (1.0 - activity)
+    loss = (
+        params.futility_loss * futility
+        + params.fear_loss * fear
+        + params.hardship_loss * hardship
+        + params.disuse_loss * (1.0 - opportunity_)
+    ) * activity
+    return gain - loss
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _exercise_rows(
+    opportunity_: np.ndarray,
+    present: np.ndarray,
+    role: np.ndarray,
+    activity: np.ndarray,
+    capacity: np.ndarray,
+    success: np.ndarray,
+    futility: np.ndarray,
+    fear: np.ndarray,
+    hardship: np.ndarray,
+    coef: np.ndarray,
+    education: float,
+    holder: int,
+) -> None:
+    """``_exercise`` over contiguous rows, ``opportunity_`` given per row: branch-free so
+    that it vectorises (absent rows keep their values by a select)."""
+    c = coef.astype(np.float32)
+    success_gain, futility_loss, fear_loss, hardship_loss = c[0], c[1], c[2], c[3]
+    disuse_loss, opportunity_gain, gate, learn = c[4], c[5], c[6], c[7]
+    office_learn, education_gain, decay = c[8], c[9], c[10]
+    taught_rate = education_gain * np.float32(education)
+    one, zero = np.float32(1.0), np.float32(0.0)
+    for i in range(activity.size):
+        opp = opportunity_[i]
+        act, cap = activity[i], capacity[i]
+        exercise = act * opp
+        in_office = np.float32(role[i] == holder)
+        change = (
+            learn * exercise * (np.float32(0.2) + cap) * (one - cap)
+            + office_learn * in_office * (one - cap)
+            + taught_rate * (one - cap)
+            - decay * cap * (one - exercise)
+        )
+        new_cap = min(max(cap + change, zero), one)
+        f = fear[i]
+        gain = (
+            success_gain * np.float32(success[i])
+            + opportunity_gain * opp * (one - gate + gate * new_cap) * (one - f)
+        ) * (one - act)
+        loss = (
+            futility_loss * np.float32(futility[i])
+            + fear_loss * f
+            + hardship_loss * hardship[i]
+            + disuse_loss * (one - opp)
+        ) * act
+        new_act = min(max(act + (gain - loss), zero), one)
+        here = present[i]
+        capacity[i] = new_cap if here else cap
+        activity[i] = new_act if here else act
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _exercise(
+    cell: np.ndarray,
+    present: np.ndarray,
+    role: np.ndarray,
+    opportunity_: np.ndarray,
+    activity: np.ndarray,
+    capacity: np.ndarray,
+    success: np.ndarray,
+    futility: np.ndarray,
+    fear: np.ndarray,
+    hardship: np.ndarray,
+    coef: np.ndarray,
+    education: float,
+    holder: int,
+) -> None:
+    """In place: ``capacity_change`` then ``activity_change`` (with the new capacity), clipped,
+    for present members (float32, as numpy). ``coef`` holds ActivityParams in field order."""
+    n = cell.size
+    for k in numba.prange(block_count(n)):
+        lo, hi = block_rows(n, k)
+        _exercise_rows(
+            per_row(opportunity_, cell, lo, hi),
+            present[lo:hi],
+            role[lo:hi],
+            activity[lo:hi],
+            capacity[lo:hi],
+            success[lo:hi],
+            futility[lo:hi],
+            fear[lo:hi],
+            hardship[lo:hi],
+            coef,
+            education,
+            holder,
+        )
+
+
+Params = ActivityParams
+
+
+def step(world: World, params: ActivityParams, rng: np.random.Generator) -> None:
+    del rng
+    m = world.members
+    coef = np.array(
+        [
+            params.success_gain,
+            params.futility_loss,
+            params.fear_loss,
+            params.hardship_loss,
+            params.disuse_loss,
+            params.opportunity_gain,
+            params.capacity_gate,
+            params.learn,
+            params.office_learn,
+            params.education_gain,
+            params.decay,
+        ]
+    )
+    # members not yet recruited keep the levels their cohort gives them
+    _exercise(
+        m.cell,
+        m.present,
+        m.role,
+        cell_opportunity(world),
+        m.activity,
+        m.capacity,
+        m.success,
+        m.futility,
+        m.fear,
+        m.hardship,
+        coef,
+        world.policy.education,
+        HOLDER,
+    )

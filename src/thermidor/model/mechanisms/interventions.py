@@ -1,0 +1,130 @@
+"""Interventions: institutions changed by decision at a given step.
+
+Letter, the remedies: "Three-quarters of the apparatus should be done away
+with. The tasks of the remaining quarter should have strictly determined
+limits ... The members of the party must recover their rights which have been
+trampled upon and be given worthwhile guarantees"; "It is necessary to
+re-educate the working masses ... This process will be long and difficult";
+and against a purge alone: "This bureaucracy will not change merely because
+it is submitted to a cleansing ... it is not only a question of a change of
+personnel but firstly a change in methods".
+
+Each intervention changes the policy in force or the rules of offices from its
+start step on; none looks at the outcome. Rule changes reach offices in a
+fixed order (top tiers first, a random order within a tier), so a larger
+share always includes a smaller one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from thermidor.model.mechanisms.apparatus import dismiss_staff, hire_staff
+from thermidor.model.mechanisms.base import ParamsBase
+from thermidor.model.mechanisms.offices import fill_vacancies, vacate
+from thermidor.model.state import ELECTION, NOMINATION, SORTITION, STAFF
+
+if TYPE_CHECKING:
+    from thermidor.model.mechanisms.base import RecruitQueue, Step
+    from thermidor.model.scenario import Intervention, Scenario
+    from thermidor.model.state import World
+
+
+NAME = "interventions"
+SUMMARY = "decisions starting this step change rules and policy"
+
+
+class InterventionParams(ParamsBase):
+    """Interventions carry their own magnitudes in the scenario; nothing model-wide to set."""
+
+
+def _branch_mask(world: World, branches: list[str] | None) -> np.ndarray:
+    if branches is None:
+        return np.ones(world.offices.size, dtype=bool)
+    wanted = [i for i, name in enumerate(world.branch_names) if name in branches]
+    return np.isin(world.offices.tree.branch, wanted)
+
+
+def convert_share(world: World, share: float, rule: int, mask: np.ndarray) -> None:
+    """Switch ``share`` of the offices in ``mask`` to ``rule``, in priority order."""
+    off = world.offices
+    ids = np.flatnonzero(mask)
+    target = round(share * ids.size)
+    already = int((off.rule[ids] == rule).sum())
+    if target <= already:
+        return
+    others = ids[off.rule[ids] != rule]
+    chosen = others[np.argsort(off.priority[others], kind="stable")[: target - already]]
+    off.rule[chosen] = rule
+
+
+def purge(world: World, fraction: float, rng: np.random.Generator) -> None:
+    """Replace a fraction of holders and staff by fresh members; the rules stay as they were."""
+    m, off = world.members, world.offices
+    occupied = np.flatnonzero(off.holder >= 0)
+    vacate(world, occupied[rng.random(occupied.size) < fraction])
+    staff = np.flatnonzero(m.present & (m.role == STAFF))
+    out = staff[rng.random(staff.size) < fraction]
+    employers = m.post[out].copy()
+    dismiss_staff(world, out)
+    for _ in range(world.offices.tree.depth + 1):  # promotions empty the offices below
+        fill_vacancies(world, rng)
+    hire_staff(world, employers, rng)
+
+
+def apply(world: World, item: Intervention, rng: np.random.Generator) -> None:
+    """Carry out one intervention now."""
+    off, policy = world.offices, world.policy
+    kind = item.kind
+    if kind == "restore_elections":
+        off.rule[_branch_mask(world, item.branches) & (off.rule == NOMINATION)] = ELECTION
+    elif kind == "nominate":
+        convert_share(world, item.share, NOMINATION, _branch_mask(world, item.branches))
+    elif kind == "sortition":
+        convert_share(world, item.share, SORTITION, _branch_mask(world, item.branches))
+    elif kind == "cut_apparatus":
+        staff = np.flatnonzero(world.members.present & (world.members.role == STAFF))
+        cut = rng.choice(staff, size=round(item.fraction * staff.size), replace=False)
+        dismiss_staff(world, cut)
+        if item.cap is not None:
+            policy.apparatus_cap = item.cap
+    elif kind == "cap_privilege":
+        policy.privilege_cap = item.cap
+    elif kind in ("rights_guarantees", "repression"):
+        policy.repression = item.intensity
+    elif kind == "education":
+        policy.education = item.intensity
+    elif kind == "transparency":
+        policy.transparency = item.level
+    elif kind == "audits":
+        policy.audit_rate = item.rate
+    elif kind == "purge":
+        purge(world, item.fraction, rng)
+    elif kind == "term_limits":
+        off.term[:] = item.term
+        off.term_left = np.minimum(off.term_left, item.term)
+        if item.recall is not None:
+            off.recall[:] = item.recall
+    else:  # pragma: no cover - the schema admits no other kind
+        msg = f"unknown intervention kind {kind!r}"
+        raise ValueError(msg)
+
+
+Params = InterventionParams
+
+
+def bind(scenario: Scenario, recruit_queue: RecruitQueue) -> Step:
+    """Bind the scenario's interventions into a step function (recruits are the economy's)."""
+    del recruit_queue
+    by_step: dict[int, list[Intervention]] = {}
+    for item in scenario.interventions:
+        by_step.setdefault(item.start, []).append(item)
+
+    def step(world: World, params: InterventionParams, rng: np.random.Generator) -> None:
+        del params
+        for item in by_step.get(world.step, []):
+            apply(world, item, rng)
+
+    return step

@@ -1,0 +1,106 @@
+"""Knowledge: constituents witness abuses and tell one another over the network.
+
+Letter: "the same refrain is always heard: 'We knew already for some time.' ...
+all this is spoken of as known facts, not for a month but for years".
+
+A member knows (one bit per branch) of an open abuse by the local office of
+that branch. Each step members of a cell with an open abuse may witness it
+(more so with a free press), learn it from neighbours who know, or read it in
+the press. Holders of the offices below an abusing office may witness it too:
+they are its electorate. Knowledge lapses when the case is closed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydantic import Field
+
+from thermidor.engine.aggregate import group_sum
+from thermidor.engine.rng import step_key
+from thermidor.model.kernels import lapse_knowledge, spread_knowledge
+from thermidor.model.mechanisms.base import ParamsBase
+
+if TYPE_CHECKING:
+    from thermidor.model.state import World
+
+
+NAME = "knowledge"
+SUMMARY = "constituents witness abuses; knowledge spreads on the network"
+
+
+class KnowledgeParams(ParamsBase):
+    witness: float = Field(0.05, ge=0, le=1, description="chance per step to witness directly")
+    tell: float = Field(0.15, ge=0, le=1, description="chance per step per knowing neighbour")
+    press: float = Field(
+        0.1, ge=0, le=1, description="chance per step to read of it at full transparency"
+    )
+    upward_witness: float = Field(
+        0.1, ge=0, le=1, description="chance per step a holder below witnesses an abuse above"
+    )
+    widely_known: float = Field(
+        0.5, ge=0, le=1, description="share of the electorate that makes an abuse widely known"
+    )
+
+
+def learning_probability(
+    knowing_neighbours: np.ndarray, transparency: float, params: KnowledgeParams
+) -> np.ndarray:
+    """Chance to learn of an open abuse this step: witness, neighbours or press."""
+    stay_ignorant = (
+        (1.0 - params.witness * (1.0 + transparency))
+        * np.power(1.0 - params.tell, knowing_neighbours)
+        * (1.0 - params.press * transparency)
+    )
+    return np.clip(1.0 - stay_ignorant, 0.0, 1.0).astype(np.float32)
+
+
+Params = KnowledgeParams
+
+
+def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> None:
+    m, off, tree = world.members, world.offices, world.offices.tree
+    n_b = world.n_branches
+    transparency = world.policy.transparency
+    weights = (1 << np.arange(n_b)).astype(np.uint8)
+    open_bottom = off.open_abuses[tree.bottom_of] > 0  # (branches, cells)
+    open_bits = (open_bottom * weights[:, None]).sum(axis=0).astype(np.uint8)
+    # closed cases lapse; the per-cell counts of who knows follow every change of ``knows``
+    relevant, counts = lapse_knowledge(world.cell_start, m.present, m.knows, open_bits, n_b)
+    net = world.workmates
+    # learning_probability, fused; only workmates' knowledge is about one's own cell's offices
+    most = int(net.degree.max()) if net.degree.size else 0
+    stay_by_tellers = np.power(np.float32(1.0 - params.tell), np.arange(most + 1, dtype=np.float32))
+    spread_knowledge(
+        net.indptr,
+        net.indices,
+        world.cell_start,
+        m.knows,
+        relevant,
+        step_key(rng),
+        1.0 - params.witness * (1.0 + transparency),
+        stay_by_tellers,
+        1.0 - params.press * transparency,
+        counts,
+    )
+
+    safe = np.maximum(counts[:, 0], 1.0)
+    for b in range(n_b):
+        off.known_frac[tree.bottom_of[b]] = counts[:, 1 + b] / safe
+
+    upper = np.flatnonzero(tree.parent >= 0)
+    parent = tree.parent[upper]
+    parent_open = off.open_abuses[parent] > 0
+    sees = rng.random(upper.size) < params.upward_witness * (1.0 + transparency)
+    off.parent_known[upper] = (
+        parent_open & (off.parent_known[upper] | sees) & (off.holder[upper] >= 0)
+    )
+    children = group_sum(parent, (off.holder[upper] >= 0).astype(np.float64), off.size)
+    knowing_children = group_sum(parent, off.parent_known[upper].astype(np.float64), off.size)
+    is_upper = tree.cell < 0
+    ratio = np.divide(knowing_children, children, out=np.zeros_like(children), where=children > 0)
+    off.known_frac[is_upper] = ratio[is_upper]
+
+    widely = (off.open_abuses > 0) & (off.known_frac >= params.widely_known)
+    off.known_age = np.where(widely, off.known_age + 1, 0).astype(np.int32)

@@ -1,0 +1,179 @@
+"""Legitimacy: how members judge the regime, from what they see of its apparatus.
+
+Letter: the semi-pauperised "are especially becoming the enemies of the
+functionaries of the soviets, of the party and of the trade unions. They can
+sometimes be heard speaking of the summits of the working class as the 'new
+nobility'"; and Molotov's equation of the dictatorship with "the brutes of
+Smolensk ... only succeeds in discrediting the dictatorship".
+
+Each member's legitimacy moves toward a target lowered by known, unpunished
+abuses, by the privilege gap between apparatus and ranks, by hardship and by
+exclusion ("the elimination of the masses from the leadership of the
+country": none of one's offices answers to members), and raised when voice
+works.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numba
+import numpy as np
+from pydantic import Field
+
+from thermidor.engine.blocks import block_count, block_rows, per_row
+from thermidor.model.kernels import income_census
+from thermidor.model.mechanisms.base import ParamsBase
+from thermidor.model.mechanisms.offices import cell_opportunity
+
+if TYPE_CHECKING:
+    from thermidor.model.state import World
+
+
+NAME = "legitimacy"
+SUMMARY = "legitimacy follows known abuses, privilege gap, hardship"
+
+
+class LegitimacyParams(ParamsBase):
+    rate: float = Field(
+        0.05, ge=0, le=1, description="share of the gap to the target closed per step"
+    )
+    abuse_weight: float = Field(0.35, ge=0, le=1, description="loss for a known unpunished abuse")
+    privilege_weight: float = Field(
+        0.35, ge=0, le=1, description="loss at an infinite privilege gap"
+    )
+    hardship_weight: float = Field(0.3, ge=0, le=1, description="loss at full hardship")
+    voice_weight: float = Field(0.3, ge=0, le=1, description="gain when voice works")
+    exclusion_weight: float = Field(
+        0.3, ge=0, le=1, description="loss when none of one's offices answers to members"
+    )
+
+
+def legitimacy_target(
+    knows_any: np.ndarray,
+    privilege_ratio: float,
+    hardship: np.ndarray,
+    success: np.ndarray,
+    params: LegitimacyParams,
+    excluded: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """The level legitimacy moves toward; the 'new nobility' gap is 1 - 1/ratio."""
+    gap = max(0.0, 1.0 - 1.0 / max(privilege_ratio, 1e-9))
+    target = (
+        1.0
+        - params.abuse_weight * knows_any
+        - params.privilege_weight * gap
+        - params.hardship_weight * hardship
+        + params.voice_weight * success
+        - params.exclusion_weight * excluded
+    )
+    return np.clip(target, 0.0, 1.0)
+
+
+def privilege_ratio(world: World) -> float:
+    """Mean income inside the apparatus / mean income outside it (1 with no apparatus)."""
+    m = world.members
+    return _ratio(income_census(m.present, m.role, m.wage, m.privilege))
+
+
+def _ratio(census: np.ndarray) -> float:
+    """``privilege_ratio`` from the kernels' ``income_census``."""
+    if census[4] == 0 or census[1] == 0:
+        return 1.0
+    return float((census[5] / census[4]) / (census[3] / census[1]))
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _judge_rows(
+    opportunity_: np.ndarray,
+    present: np.ndarray,
+    knows: np.ndarray,
+    hardship: np.ndarray,
+    success: np.ndarray,
+    legitimacy: np.ndarray,
+    coef: np.ndarray,
+    gap: float,
+) -> None:
+    """``_judge`` over contiguous rows, ``opportunity_`` given per row (branch-free)."""
+    c = coef.astype(np.float32)
+    rate, abuse_w, hardship_w, voice_w, exclusion_w = c[0], c[1], c[3], c[4], c[5]
+    one, zero = np.float32(1.0), np.float32(0.0)
+    gap_loss = np.float32(coef[2] * gap)
+    for i in range(legitimacy.size):
+        knows_any = one if knows[i] > 0 else zero
+        excluded = one - opportunity_[i]
+        target = (
+            one
+            - abuse_w * knows_any
+            - gap_loss
+            - hardship_w * hardship[i]
+            + voice_w * np.float32(success[i])
+            - exclusion_w * excluded
+        )
+        target = min(max(target, zero), one)
+        old = legitimacy[i]
+        legitimacy[i] = old + rate * (target - old) if present[i] else old
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _judge(
+    cell: np.ndarray,
+    present: np.ndarray,
+    knows: np.ndarray,
+    hardship: np.ndarray,
+    success: np.ndarray,
+    opportunity_: np.ndarray,
+    legitimacy: np.ndarray,
+    coef: np.ndarray,
+    gap: float,
+) -> None:
+    """In place: ``legitimacy_target`` and the move toward it for present members (float32).
+
+    ``coef`` = (rate, abuse, privilege, hardship, voice, exclusion weights).
+    """
+    n = cell.size
+    for k in numba.prange(block_count(n)):
+        lo, hi = block_rows(n, k)
+        _judge_rows(
+            per_row(opportunity_, cell, lo, hi),
+            present[lo:hi],
+            knows[lo:hi],
+            hardship[lo:hi],
+            success[lo:hi],
+            legitimacy[lo:hi],
+            coef,
+            gap,
+        )
+
+
+Params = LegitimacyParams
+
+
+def step(world: World, params: LegitimacyParams, rng: np.random.Generator) -> None:
+    del rng
+    m = world.members
+    census = income_census(m.present, m.role, m.wage, m.privilege)
+    # no later stage changes who is present, roles or incomes: the recorder reuses it
+    world.tally.income_census, world.tally.income_census_step = census, world.step
+    ratio = _ratio(census)
+    coef = np.array(
+        [
+            params.rate,
+            params.abuse_weight,
+            params.privilege_weight,
+            params.hardship_weight,
+            params.voice_weight,
+            params.exclusion_weight,
+        ]
+    )
+    _judge(
+        m.cell,
+        m.present,
+        m.knows,
+        m.hardship,
+        m.success,
+        cell_opportunity(world),
+        m.legitimacy,
+        coef,
+        max(0.0, 1.0 - 1.0 / max(ratio, 1e-9)),
+    )
