@@ -19,7 +19,8 @@ from pyarrow import csv
 from typer.testing import CliRunner, Result
 
 from cli_support import assert_usage_error, one_json_line
-from thermidor.cli import _LazyProgress, _stored_summary, app
+from thermidor.cli import app
+from thermidor.cli.run import _LazyProgress, _stored_summary
 from thermidor.model.results import EXTRA_SERIES, METRICS
 from thermidor.scenarios import list_scenarios
 from thermidor.store import Store

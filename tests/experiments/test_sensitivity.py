@@ -13,8 +13,8 @@ from typer.testing import CliRunner, Result
 
 from cli_support import assert_usage_error, one_json_line
 from thermidor.cli import app
-from thermidor.cli_experiment import _jsonable
-from thermidor.cli_sensitivity import _print_indices
+from thermidor.cli._common import jsonable as _jsonable
+from thermidor.cli.sensitivity import _print_indices
 from thermidor.experiments import Experiment, ExperimentError, parse_experiment, records
 from thermidor.experiments.design import points, sample_matrix
 from thermidor.experiments.runner import run_experiment

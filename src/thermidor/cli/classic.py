@@ -15,16 +15,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from thermidor.cli import Format, FormatOption, app
-
-classic_app = typer.Typer(
-    help="Reproductions of the classic models that are searches, not single runs.",
-    no_args_is_help=True,
-)
-app.add_typer(classic_app, name="classic")
+from thermidor.cli._common import Format, FormatOption
 
 
-@classic_app.command("critical-sd")
 def critical_sd(
     *,
     n: Annotated[float, typer.Option(min=2, help="Population size N.")] = 100,
@@ -47,7 +40,6 @@ def critical_sd(
     )
 
 
-@classic_app.command("golden-rule")
 def golden_rule(
     *,
     n: Annotated[int, typer.Option(min=3, help="Number of legislators N.")] = 500,

@@ -16,24 +16,24 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from thermidor.cli import Format, FormatOption, _fail
-from thermidor.cli_experiment import (
+from thermidor.cli._common import (
     AddressOption,
     ExecutorKind,
     ExecutorOption,
-    StoreOption,
+    ExperimentStoreOption,
+    Format,
+    FormatOption,
+    RunProgress,
     WorkersOption,
-    _check_address,
-    _jsonable,
-    _load,
-    _RunProgress,
-    _shown_value,
-    experiment_app,
+    check_address,
+    fail,
     interval,
+    jsonable,
+    read_experiment,
+    shown_value,
 )
 
 
-@experiment_app.command("optimize")
 def optimize_command(
     file: Annotated[Path, typer.Argument(help="Experiment file (TOML) with an optimize table.")],
     *,
@@ -43,15 +43,15 @@ def optimize_command(
     executor: ExecutorOption = ExecutorKind.local,
     workers: WorkersOption = None,
     address: AddressOption = None,
-    out: StoreOption = None,
+    out: ExperimentStoreOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Search for the least costly settings keeping control; rerun to resume after a kill.
 
     The search, its costs and its report: docs/optimize.md.
     """
-    experiment = _load(file)
-    _check_address(executor, address)
+    experiment = read_experiment(file)
+    check_address(executor, address)
     from thermidor.experiments.optimize import prepare, search  # noqa: PLC0415
     from thermidor.experiments.spec import ExperimentError  # noqa: PLC0415
     from thermidor.store import StoreError  # noqa: PLC0415
@@ -59,7 +59,7 @@ def optimize_command(
     try:
         prepare(experiment)
     except ExperimentError as exc:
-        _fail(f"{file}: {exc}")
+        fail(f"{file}: {exc}")
     assert experiment.optimize is not None
     if trials is not None:
         objective = experiment.optimize.model_copy(update={"trials": trials})
@@ -67,7 +67,7 @@ def optimize_command(
     store = out or Path(experiment.store)
     started = time.monotonic()
     try:
-        with _RunProgress(f"{experiment.name} (optimize)", unit="trials") as progress:
+        with RunProgress(f"{experiment.name} (optimize)", unit="trials") as progress:
             report = search(
                 experiment,
                 executor=executor.value,
@@ -77,10 +77,10 @@ def optimize_command(
                 progress=progress,
             )
     except (ExperimentError, StoreError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     report["seconds"] = round(time.monotonic() - started, 3)
     if fmt is Format.json:
-        typer.echo(json.dumps(_jsonable(report), allow_nan=False))
+        typer.echo(json.dumps(jsonable(report), allow_nan=False))
         return
     _print_report(report)
 
@@ -113,7 +113,7 @@ def _print_report(report: dict[str, Any]) -> None:
         cost = report["costs"][name]
         table.add_row(
             name,
-            _shown_value(value),
+            shown_value(value),
             f"{cost['low']:.4g}..{cost['high']:.4g}",
             f"{cost['weight']:g} at {cost['costly']}",
             f"{trial['costs'][name]:.3f}",

@@ -12,18 +12,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from thermidor.cli import Format, FormatOption, _fail
-from thermidor.cli_experiment import (
+from thermidor.cli._common import (
     ExperimentOption,
+    Format,
+    FormatOption,
     Stat,
     StatOption,
-    _jsonable,
-    _open,
-    experiment_app,
+    fail,
+    jsonable,
+    open_store,
 )
 
 
-@experiment_app.command("sensitivity")
 def sensitivity_command(
     store: Annotated[Path, typer.Argument(help="Results store (DuckDB file).")],
     *,
@@ -40,16 +40,16 @@ def sensitivity_command(
     from thermidor.experiments.spec import ExperimentError  # noqa: PLC0415
     from thermidor.store import StoreError  # noqa: PLC0415
 
-    with _open(store, read_only=True) as db:
+    with open_store(store, read_only=True) as db:
         try:
             if metric is None:
                 kept = records.experiment(db, experiment)["spec"]["metrics"]
-                _fail(f"--metric is required; the experiment's metrics: {', '.join(kept)}")
+                fail(f"--metric is required; the experiment's metrics: {', '.join(kept)}")
             result = from_store(db, experiment, metric, stat.value)
         except (ExperimentError, StoreError) as exc:
-            _fail(str(exc))
+            fail(str(exc))
     if fmt is Format.json:
-        typer.echo(json.dumps(_jsonable(result), allow_nan=False))
+        typer.echo(json.dumps(jsonable(result), allow_nan=False))
         return
     _print_indices(result)
 

@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from thermidor.cli import app
-
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
@@ -31,7 +29,6 @@ def solara_command(host: str, port: int) -> list[str]:
     ]
 
 
-@app.command("ui")
 def ui(
     *,
     host: Annotated[

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from thermidor.cli import _fail, app
+from thermidor.cli._common import fail
 
 HTML_SUFFIXES = (".html", ".htm")
 
@@ -27,7 +27,6 @@ IdsArgument = Annotated[
 StoreOption = Annotated[Path, typer.Option("--store", help="The results store (a DuckDB file).")]
 
 
-@app.command()
 def report(
     ids: IdsArgument,
     *,
@@ -39,21 +38,20 @@ def report(
     """Write one self-contained HTML report (opens offline) of a run, of several runs
     compared, or of an experiment."""
     if out.suffix.lower() not in HTML_SUFFIXES:
-        _fail(f"--out {out}: suffix must be one of {', '.join(HTML_SUFFIXES)}")
+        fail(f"--out {out}: suffix must be one of {', '.join(HTML_SUFFIXES)}")
     if not out.parent.is_dir():
-        _fail(f"--out {out}: no folder {out.parent}")
+        fail(f"--out {out}: no folder {out.parent}")
     from thermidor.reports.html import report_from_store, write_text  # noqa: PLC0415
     from thermidor.store import StoreError  # noqa: PLC0415
 
     try:
         text = report_from_store(store_path, ids)
     except (StoreError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     write_text(out, text)
     typer.echo(f"wrote {out}")
 
 
-@app.command()
 def plot(
     ids: IdsArgument,
     *,
@@ -67,11 +65,11 @@ def plot(
     from thermidor.store import StoreError  # noqa: PLC0415
 
     if out.suffix.lower() not in SUFFIXES:
-        _fail(f"--out {out}: suffix must be one of {', '.join(SUFFIXES)}")
+        fail(f"--out {out}: suffix must be one of {', '.join(SUFFIXES)}")
     if not out.parent.is_dir():
-        _fail(f"--out {out}: no folder {out.parent}")
+        fail(f"--out {out}: no folder {out.parent}")
     try:
         plot_from_store(store_path, ids, out)
     except (StoreError, ValueError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"wrote {out}")

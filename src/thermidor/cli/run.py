@@ -1,24 +1,25 @@
-"""The ``thermidor`` command line: list scenarios, run one into the store, show a stored run.
+"""``thermidor run`` and ``thermidor show``: run a scenario (or a classic model) with one seed
+into the store, and summarise or export a stored run.
 
 Heavy modules (the model, numpy, the scenario schema, DuckDB) are imported inside the
-commands so that ``import thermidor.cli`` and ``thermidor --help`` stay fast. Every
-user error (a bad scenario, an override, an unknown run id, an export suffix) is one
-``error: ...`` line on stderr and exit status 2, before the store is touched.
+commands so that ``thermidor --help`` stays fast. Every user error (a bad scenario, an
+override, an unknown run id, an export suffix) is one ``error: ...`` line on stderr and
+exit status 2, before the store is touched.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import time
-from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from thermidor.cli._common import EXPORT_SUFFIXES, Format, FormatOption, fail, number, progress_bar
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -27,45 +28,7 @@ if TYPE_CHECKING:
 
     from thermidor.classic.base import ClassicModel
 
-__all__ = ["app"]
-
-app = typer.Typer(
-    name="thermidor",
-    help="Simulate Rakovsky's 'professional dangers' of power: how an apparatus becomes a "
-    "bureaucracy, and which institutions prevent it.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-
-EXIT_USAGE = 2
 PROGRESS_DELAY = 1.0  # seconds a run must last before its progress bar appears
-EXPORT_SUFFIXES = (".csv", ".parquet")
-
-
-class Format(StrEnum):
-    """How a command prints its result: a rich table for people, one JSON object for programs."""
-
-    table = "table"
-    json = "json"
-
-
-FormatOption = Annotated[
-    Format, typer.Option("--format", help="table for people, json for programs (one object).")
-]
-
-
-def _fail(message: str) -> NoReturn:
-    """Print one ``error:`` line on stderr (no rich wrapping or markup) and exit with 2."""
-    typer.echo(f"error: {' '.join(message.splitlines())}", err=True)
-    raise typer.Exit(EXIT_USAGE)
-
-
-def _number(value: float | None) -> float | None:
-    """NaN and infinities become None, so that JSON carries them as null."""
-    if value is None or not math.isfinite(value):
-        return None
-    return float(value)
 
 
 def _shown(value: float | None) -> str:
@@ -84,25 +47,6 @@ def _version() -> str:
         return importlib.metadata.version("thermidor")
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
-
-
-def progress_bar(console: Console, rate: bool = False) -> Progress:
-    """The rich progress bar every long command shows: label, bar, done/total, (rate,)
-    elapsed and time left; it vanishes when stopped."""
-    from rich.progress import (  # noqa: PLC0415
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
-    if rate:
-        columns.append(TextColumn("{task.fields[rate]}"))
-    columns += [TimeElapsedColumn(), TimeRemainingColumn()]
-    return Progress(*columns, console=console, transient=True)
 
 
 class _LazyProgress:
@@ -153,10 +97,10 @@ def _stored_summary(
     mean: dict[str, Any] = {}
     for name in METRICS if names is None else names:
         values = np.asarray(columns[name], dtype=np.float64)
-        final[name] = _number(float(values[-1])) if values.size else None
+        final[name] = number(float(values[-1])) if values.size else None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN series has no mean
-            mean[name] = _number(float(np.nanmean(values))) if values.size else None
+            mean[name] = number(float(np.nanmean(values))) if values.size else None
     return final, mean
 
 
@@ -189,23 +133,6 @@ def _report(summary: dict[str, Any], fmt: Format, title: str, *, thermidor: bool
     console.print(f"store {summary['store']}{extra}")
 
 
-@app.command()
-def scenarios() -> None:
-    """List the shipped scenarios, and the classic models, with a one-line description each."""
-    from thermidor.classic import get_model, model_names  # noqa: PLC0415
-    from thermidor.scenarios import list_scenarios  # noqa: PLC0415
-
-    table = Table()
-    table.add_column("scenario", no_wrap=True)
-    table.add_column("description")
-    for name, description in list_scenarios().items():
-        table.add_row(name, description)
-    for name in model_names():
-        table.add_row(name, f"classic model: {get_model(name).description}")
-    Console(markup=False).print(table)
-
-
-@app.command("run")
 def run_command(
     scenario: Annotated[
         str, typer.Argument(help="A shipped scenario's name or the path of a TOML file.")
@@ -242,7 +169,7 @@ def run_command(
     try:
         resolved = load_scenario(scenario, settings)
     except (ValueError, OSError) as exc:  # ScenarioError is a ValueError
-        _fail(str(exc))
+        fail(str(exc))
 
     from thermidor.model.run import run as simulate  # noqa: PLC0415
 
@@ -260,7 +187,7 @@ def run_command(
                 members=meta.members,
             )
     except StoreError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     try:
         with _LazyProgress(f"{meta.name} seed {seed}") as progress:
             results = simulate(resolved, seed, progress=progress)
@@ -317,12 +244,12 @@ def _run_classic(
         overrides.append(f"steps={steps}")
     if members is not None:
         if "n" not in fields:
-            _fail(f"--members: {model.name} has no population size 'n'; use --set")
+            fail(f"--members: {model.name} has no population size 'n'; use --set")
         overrides.append(f"n={members}")
     try:
         params = model.resolve(overrides)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     resolved = params.model_dump(mode="json")
     agents = int(model.agents(params))
     try:
@@ -336,7 +263,7 @@ def _run_classic(
                 members=agents,
             )
     except StoreError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     try:
         with Console(stderr=True).status(f"{model.name} seed {seed}"):
             series = model.simulate(params, seed)
@@ -375,7 +302,6 @@ def _run_classic(
     _report(summary, fmt, "run", thermidor=False)
 
 
-@app.command()
 def show(
     run_id: Annotated[str, typer.Argument(help="The id printed by `thermidor run`.")],
     *,
@@ -390,7 +316,7 @@ def show(
 ) -> None:
     """Summarise a stored run and optionally export its per-step series."""
     if out is not None and out.suffix.lower() not in EXPORT_SUFFIXES:
-        _fail(f"--out {out}: suffix must be one of {', '.join(EXPORT_SUFFIXES)}")
+        fail(f"--out {out}: suffix must be one of {', '.join(EXPORT_SUFFIXES)}")
 
     from thermidor.experiments.spool import settle  # noqa: PLC0415
     from thermidor.store import Store, StoreError  # noqa: PLC0415
@@ -403,7 +329,7 @@ def show(
             if out is not None:
                 store.export(run_id, out)
     except StoreError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
     classic = None if "meta" in run["params"] else _classic_model(run["scenario"])
     final, mean = _stored_summary(
@@ -426,40 +352,3 @@ def show(
     if out is not None:
         Console(stderr=True, markup=False).print(f"wrote {series.num_rows} steps to {out}")
     _report(summary, fmt, "run", thermidor=classic is None)
-
-
-@app.command()
-def plan() -> None:
-    """Print the model's step plan: its mechanisms, in the order each step runs them."""
-    from thermidor.model.plan import PLAN  # noqa: PLC0415
-
-    table = Table()
-    table.add_column("#", justify="right")
-    table.add_column("mechanism", no_wrap=True)
-    table.add_column("what it does")
-    for index, mechanism in enumerate(PLAN, start=1):
-        table.add_row(str(index), mechanism.NAME, mechanism.SUMMARY)
-    Console(markup=False).print(table)
-
-
-@app.command()
-def metrics(
-    *,
-    show_all: Annotated[
-        bool, typer.Option("--all", help="Also list the extra series the store records.")
-    ] = False,
-) -> None:
-    """Print the headline metrics and what each one measures."""
-    from thermidor.model.results import EXTRA_SERIES, METRIC_DOCS, METRICS  # noqa: PLC0415
-
-    table = Table()
-    table.add_column("metric", no_wrap=True)
-    table.add_column("meaning")
-    for name in (*METRICS, *EXTRA_SERIES) if show_all else METRICS:
-        table.add_row(name, METRIC_DOCS.get(name, ""))
-    Console(markup=False).print(table)
-
-
-# the `classic` and `experiment` sub-commands register themselves on `app` (imported last:
-# they import it)
-from thermidor import cli_classic, cli_experiment, cli_report, cli_ui  # noqa: E402, F401

@@ -1,0 +1,216 @@
+"""What the command modules share: the one-line usage error, the output format, the progress
+bar, the experiment commands' options and their file and store openers.
+
+A leaf: it imports no command module and nothing heavy at import time (the experiment
+specification and the store are imported inside the functions that open them).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Self
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from thermidor.experiments.spec import Experiment
+    from thermidor.store import Store
+
+EXIT_USAGE = 2
+EXPORT_SUFFIXES = (".csv", ".parquet")
+
+
+def fail(message: str) -> NoReturn:
+    """Print one ``error:`` line on stderr (no rich wrapping or markup) and exit with 2."""
+    typer.echo(f"error: {' '.join(message.splitlines())}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+class Format(StrEnum):
+    """How a command prints its result: a rich table for people, one JSON object for programs."""
+
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", help="table for people, json for programs (one object).")
+]
+
+
+# --- numbers as JSON and tables print them -------------------------------------------------
+
+
+def number(value: float | None) -> float | None:
+    """NaN and infinities become None, so that JSON carries them as null."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with every float inside it through :func:`number`."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, float):
+        return number(value)
+    return value
+
+
+def shown_value(value: Any) -> str:
+    """A parameter's value in a table cell."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def interval(stats: dict[str, float], key: str = "mean") -> str:
+    """A mean (or share) with its 95% interval, as the summary tables print it."""
+    mean, low, high = stats[key], stats["low"], stats["high"]
+    if not math.isfinite(mean):
+        return "—"
+    if not math.isfinite(low):
+        return f"{mean:.3f}"
+    return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
+
+
+# --- progress ------------------------------------------------------------------------------
+
+
+def progress_bar(console: Console, rate: bool = False) -> Progress:
+    """The rich progress bar every long command shows: label, bar, done/total, (rate,)
+    elapsed and time left; it vanishes when stopped."""
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    if rate:
+        columns.append(TextColumn("{task.fields[rate]}"))
+    columns += [TimeElapsedColumn(), TimeRemainingColumn()]
+    return Progress(*columns, console=console, transient=True)
+
+
+class RunProgress:
+    """done / total, runs per second and time left, on stderr: a live bar on a terminal, a
+    plain line at most once a second otherwise (a batch job's log)."""
+
+    def __init__(self, label: str, unit: str = "runs") -> None:
+        self._label = label
+        self._unit = unit
+        self._console = Console(stderr=True)
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+        self._start = time.monotonic()
+        self._first: int | None = None
+        self._said = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self._first is None:
+            self._first, self._start = done, now
+        elapsed = now - self._start
+        rate = (done - self._first) / elapsed if elapsed > 0 else 0.0
+        if not self._console.is_terminal:
+            if now - self._said >= 1.0 or done == total:
+                left = f", {(total - done) / rate:.0f} s left" if rate > 0 else ""
+                self._console.print(
+                    f"{self._label}: {done}/{total} {self._unit}, {rate:.1f} {self._unit}/s{left}",
+                    markup=False,
+                    highlight=False,
+                )
+                self._said = now
+            return
+        if self._bar is None:
+            self._bar = progress_bar(self._console, rate=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self._label, total=total, completed=done, rate="")
+        assert self._task is not None
+        self._bar.update(self._task, completed=done, total=total, rate=f"{rate:.1f} {self._unit}/s")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+# --- the experiment commands' options, file and store --------------------------------------
+
+
+class ExecutorKind(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+class Stat(StrEnum):
+    final = "final"
+    mean = "mean"
+
+
+ExperimentStoreOption = Annotated[
+    Path | None, typer.Option("--out", "--store", help="Results store (DuckDB file).")
+]
+ExperimentOption = Annotated[
+    str | None, typer.Option("--experiment", help="Experiment id (default: the latest).")
+]
+ExecutorOption = Annotated[
+    ExecutorKind, typer.Option(help="local worker processes, or a Ray cluster.")
+]
+WorkersOption = Annotated[
+    int | None, typer.Option(min=1, help="Worker processes (default: every core).")
+]
+AddressOption = Annotated[
+    str | None, typer.Option(help="Ray cluster address (default: start a local one).")
+]
+StatOption = Annotated[
+    Stat, typer.Option("--stat", help="Each metric at the last step, or averaged over the run.")
+]
+
+
+def check_address(executor: ExecutorKind, address: str | None) -> None:
+    """``--address`` goes only with ``--executor ray``."""
+    if address is not None and executor is not ExecutorKind.ray:
+        fail(f"--address {address!r}: only with --executor ray")
+
+
+def read_experiment(path: Path) -> Experiment:
+    """The experiment file at ``path``, or one ``error:`` line and exit 2."""
+    from thermidor.experiments.spec import ExperimentError, load_experiment  # noqa: PLC0415
+
+    try:
+        return load_experiment(path)
+    except ExperimentError as exc:
+        fail(str(exc))
+
+
+def open_store(path: Path, *, read_only: bool) -> Store:
+    """The store at ``path`` (a killed experiment's spool settled first), or one ``error:``
+    line and exit 2."""
+    from thermidor.experiments.spool import settle  # noqa: PLC0415
+    from thermidor.store import Store, StoreError  # noqa: PLC0415
+
+    try:
+        if path.is_file():
+            settle(path)  # runs a killed experiment left in the spool
+        return Store(path, read_only=read_only)
+    except StoreError as exc:
+        fail(str(exc))

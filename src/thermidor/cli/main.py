@@ -1,0 +1,59 @@
+"""The ``thermidor`` command line, assembled: every command of the command modules, in the
+order ``thermidor --help`` lists them.
+
+The command modules only define functions; this is the one place that names the commands
+and their groups. Heavy modules (the model, numpy, the scenario schema, DuckDB) are imported
+inside the commands, so that building the app and ``thermidor --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from thermidor.cli import classic, experiment, info, optimize, report, run, sensitivity, ui
+
+__all__ = ["app", "build_app"]
+
+
+def build_app() -> typer.Typer:
+    """The ``thermidor`` app: the top-level commands, then the ``classic`` and ``experiment``
+    groups."""
+    app = typer.Typer(
+        name="thermidor",
+        help="Simulate Rakovsky's 'professional dangers' of power: how an apparatus becomes a "
+        "bureaucracy, and which institutions prevent it.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    app.command("scenarios")(info.scenarios)
+    app.command("run")(run.run_command)
+    app.command("show")(run.show)
+    app.command("plan")(info.plan)
+    app.command("metrics")(info.metrics)
+    app.command("report")(report.report)
+    app.command("plot")(report.plot)
+    app.command("ui")(ui.ui)
+
+    classic_app = typer.Typer(
+        help="Reproductions of the classic models that are searches, not single runs.",
+        no_args_is_help=True,
+    )
+    classic_app.command("critical-sd")(classic.critical_sd)
+    classic_app.command("golden-rule")(classic.golden_rule)
+    app.add_typer(classic_app, name="classic")
+
+    experiment_app = typer.Typer(
+        help="Ensembles, sweeps, sensitivity analysis and policy search, resumable.",
+        no_args_is_help=True,
+    )
+    experiment_app.command("run")(experiment.run_command)
+    experiment_app.command("summary")(experiment.summary_command)
+    experiment_app.command("list")(experiment.list_command)
+    experiment_app.command("optimize")(optimize.optimize_command)
+    experiment_app.command("sensitivity")(sensitivity.sensitivity_command)
+    app.add_typer(experiment_app, name="experiment")
+    return app
+
+
+app = build_app()
