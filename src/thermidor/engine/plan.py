@@ -15,8 +15,11 @@ class Stage:
         name: the mechanism's name, also the name of its random stream.
         summary: one line saying what it does, printed by ``thermidor plan``.
         step: the function called each step with (world, params, rng).
+        writes: the columns of the state ``step`` may change, so that a reader knows
+            which values taken earlier in the step are still true after it.
     """
 
     name: str
     summary: str
     step: Callable[..., Any]
+    writes: frozenset[str] = frozenset()

@@ -73,5 +73,5 @@ def compose(scenario: Scenario, recruit_queue: RecruitQueue) -> list[Stage]:
     for mechanism in PLAN:
         bind: Any = getattr(mechanism, "bind", None)
         step = bind(scenario, recruit_queue) if bind is not None else mechanism.step
-        stages.append(Stage(mechanism.NAME, mechanism.SUMMARY, step))
+        stages.append(Stage(mechanism.NAME, mechanism.SUMMARY, step, mechanism.WRITES))
     return stages

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine.kernels import gather
+from thermidor.model.census import IncomeCensus, StateCensus
 from thermidor.model.kernels import income_census, income_gini
 from thermidor.model.mechanisms.crisis import census, control_from_census
 from thermidor.model.results import EXTRA_SERIES, METRICS
@@ -28,28 +29,30 @@ class Recorder:
         m, off, tally = world.members, world.offices, world.tally
         s = self.series
         present = m.present
-        # one pass each over the members: sums of the state and of incomes, over those present
-        fresh = tally.census is not None and tally.census_step == t
-        st = tally.census if fresh else census(world)
-        # the censuses the last stages took this step, when they did (one pass each saved)
-        reused = tally.income_census is not None and tally.income_census_step == t
-        inc = tally.income_census if reused else income_census(present, m.role, m.wage, m.privilege)
-        n_here = st[0]
+        # one pass each over the members, the sums of the state and of incomes: the censuses
+        # stages took this step where they are still true at its end, else counted afresh
+        st = world.censuses.get(StateCensus, t) or census(world)
+        inc = world.censuses.get(IncomeCensus, t) or IncomeCensus(
+            income_census(present, m.role, m.wage, m.privilege)
+        )
+        n_here = st.present
         n_present = max(n_here, 1.0)
         occupied = off.holder >= 0
         open_cases = off.open_abuses > 0
         top = off.tree.level == 0
 
-        s["participation"][t] = _mean(st[1], n_here)
-        s["capacity"][t] = _mean(st[2], n_here)
-        s["apparatus_share"][t] = inc[4] / n_present
+        s["participation"][t] = _mean(st.activity, n_here)
+        s["capacity"][t] = _mean(st.capacity, n_here)
+        s["apparatus_share"][t] = inc.apparatus / n_present
         s["nominated_share"][t] = (off.rule == NOMINATION).mean()
         # legitimacy.privilege_ratio, from the same sums
-        inside, outside = inc[4], inc[1]
+        inside, outside = inc.apparatus, inc.ranks
         s["privilege_ratio"][t] = (
-            (inc[5] / inside) / (inc[3] / outside) if inside > 0 and outside > 0 else 1.0
+            (inc.apparatus_income / inside) / (inc.ranks_income / outside)
+            if inside > 0 and outside > 0
+            else 1.0
         )
-        s["gini"][t] = income_gini(present, m.wage, m.privilege, inc, GINI_BINS)
+        s["gini"][t] = income_gini(present, m.wage, m.privilege, inc.sums, GINI_BINS)
         s["abuse_rate"][t] = tally.abuses_this_step / max(int(occupied.sum()), 1)
         n_open = int(open_cases.sum())
         s["known_abuse_share"][t] = (
@@ -65,22 +68,22 @@ class Recorder:
         s["identification"][t] = (
             gather(m.identification, holders).mean() if holders.size else np.nan
         )
-        s["legitimacy"][t] = _mean(st[5], n_here)
-        s["opposition_share"][t] = st[7] / n_present
+        s["legitimacy"][t] = _mean(st.legitimacy, n_here)
+        s["opposition_share"][t] = st.opposition / n_present
         s["control_index"][t] = control_from_census(world, st)
-        s["mobilization_potential"][t] = st[8] / n_present
+        s["mobilization_potential"][t] = st.mobilised / n_present
 
         if tally.elections_held:
             self._turnout = tally.turnout_sum / tally.elections_held
         elif np.isnan(self._turnout):
-            self._turnout = _mean(st[1], n_here)
+            self._turnout = _mean(st.activity, n_here)
         s["turnout"][t] = self._turnout
-        s["apparatus_size"][t] = inc[4]
+        s["apparatus_size"][t] = inc.apparatus
         s["members_present"][t] = n_here
         s["expelled_total"][t] = tally.expelled_total
         s["deported_total"][t] = tally.deported_total
         s["punished"][t] = tally.punished_this_step
         s["crisis"][t] = float(tally.crisis)
         s["mobilised"][t] = tally.mobilised_at_crisis
-        s["hardship"][t] = _mean(st[3], n_here)
-        s["fear"][t] = _mean(st[4], n_here)
+        s["hardship"][t] = _mean(st.hardship, n_here)
+        s["fear"][t] = _mean(st.fear, n_here)

@@ -8,12 +8,14 @@ from collections.abc import Callable
 from thermidor._version import __version__
 from thermidor.engine.rng import Streams
 from thermidor.model.build import build_world
+from thermidor.model.census import later_writes
 from thermidor.model.plan import compose
 from thermidor.model.recorder import Recorder
 from thermidor.model.results import Results
 from thermidor.model.scenario import Scenario
 
 VERSION = __version__
+
 
 class Simulation:
     """A run in progress: built once, then advanced one step at a time.
@@ -28,6 +30,7 @@ class Simulation:
         self.streams = Streams(seed)
         self.world, queue = build_world(scenario, self.streams)
         self.plan = compose(scenario, queue)
+        self.world.censuses.written_after = later_writes((s.name, s.writes) for s in self.plan)
         self._params = {stage.name: getattr(scenario.mechanisms, stage.name) for stage in self.plan}
         self.recorder = Recorder(scenario.meta.steps)
         self.t = 0

@@ -14,6 +14,7 @@ import numpy as np
 
 from thermidor.engine.hierarchy import Hierarchy
 from thermidor.engine.network import Network
+from thermidor.model.census import Censuses
 
 # How an office is filled, defined once: the scenario schema's choices, the codes in
 # ``Offices.rule`` (a rule's code is its position here) and the dashboard's menu.
@@ -119,12 +120,6 @@ class Tally:
     elections_held: int = 0
     turnout_sum: float = 0.0
     branch_impunity: np.ndarray = field(default_factory=lambda: np.full(3, 0.5, np.float32))
-    # crisis.census of the members as the crisis stage left them, and the step it was taken
-    census: np.ndarray | None = None
-    census_step: int = -1
-    # the kernels' income_census as legitimacy took it, and the step
-    income_census: np.ndarray | None = None
-    income_census_step: int = -1
 
 
 @dataclass
@@ -162,6 +157,8 @@ class World:
     initial_members: int
     step: int = 0
     pending_crisis: bool = False
+    # censuses stages took this step, for the recorder to reuse while still true
+    censuses: Censuses = field(default_factory=Censuses)
     # mobilised neighbours of each member, kept up to date by the crisis stage
     mobilised_neighbours: NeighbourCount = field(default_factory=lambda: NeighbourCount.empty(0))
 

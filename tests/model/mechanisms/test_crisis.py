@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from thermidor.model.census import StateCensus
 from thermidor.model.mechanisms import crisis
 from thermidor.model.mechanisms.crisis import (
     CrisisParams,
@@ -275,10 +276,13 @@ def test_the_standing_potential_moves_one_round_per_step(tiny, rng):
 
 
 def test_the_census_left_for_the_recorder_is_the_census_of_the_step_end(tiny, rng):
+    tiny.censuses.written_after = {crisis.NAME: frozenset()}  # crisis last, as in the plan
     tiny.step = 7
     crisis.step(tiny, CALM, rng)
-    assert tiny.tally.census_step == 7
-    np.testing.assert_array_equal(tiny.tally.census, crisis.census(tiny))
+    left = tiny.censuses.get(StateCensus, 7)
+    assert left is not None
+    np.testing.assert_array_equal(left.sums, crisis.census(tiny).sums)
+    assert tiny.censuses.get(StateCensus, 8) is None, "a census outlived its step"
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 NAME = "abuse"
 SUMMARY = "holders abuse office: more with low identification and impunity"
+# the member columns its step may change (checked by tests/model/test_invariants.py)
+WRITES: frozenset[str] = frozenset()  # it reads members, changes offices and tallies
 
 
 class AbuseParams(ParamsBase):

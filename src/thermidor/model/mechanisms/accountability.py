@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 NAME = "accountability"
 SUMMARY = "elections, recalls, superiors' reviews, draws; vacancies filled"
+# the member columns its step may change (checked by tests/model/test_invariants.py)
+WRITES: frozenset[str] = frozenset(("futility", "party", "post", "role", "success", "voice_count"))
 
 
 class AccountabilityParams(ParamsBase):

@@ -41,6 +41,8 @@ __all__ = ["ActivityParams", "activity_change", "capacity_change", "opportunity"
 
 NAME = "activity"
 SUMMARY = "activity and capacity grow with working voice, decay unused"
+# the member columns its step may change (checked by tests/model/test_invariants.py)
+WRITES: frozenset[str] = frozenset(("activity", "capacity"))
 
 
 class ActivityParams(ParamsBase):

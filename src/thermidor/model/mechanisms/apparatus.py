@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 NAME = "apparatus"
 SUMMARY = "officials multiply staff posts up to the apparatus cap"
+# the member columns its step may change (checked by tests/model/test_invariants.py)
+WRITES: frozenset[str] = frozenset(("post", "privilege", "role"))
 
 
 class ApparatusParams(ParamsBase):

@@ -31,6 +31,7 @@ from pydantic import Field
 
 from thermidor.engine.blocks import block_count, block_rows, per_row
 from thermidor.engine.kernels import neighbour_share, threshold_cascade, threshold_round
+from thermidor.model.census import StateCensus
 from thermidor.model.kernels import census_rows, census_total, state_census
 from thermidor.model.mechanisms.base import ParamsBase
 from thermidor.model.mechanisms.offices import cell_opportunity
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 
 NAME = "crisis"
 SUMMARY = "mobilisation cascade; at a crisis, Thermidor if it fails"
+# the member columns its step may change (checked by tests/model/test_invariants.py)
+WRITES: frozenset[str] = frozenset(("mobilised",))
 
 
 class CrisisParams(ParamsBase):
@@ -269,25 +272,25 @@ def run_cascade(world: World, will: np.ndarray, params: CrisisParams) -> np.ndar
     )
 
 
-def control_from_census(world: World, sums: np.ndarray) -> float:
+def control_from_census(world: World, census: StateCensus) -> float:
     """``control_index`` given ``census(world)``, the sums over members present."""
     off = world.offices
     answers_below = (off.rule == ELECTION) | (off.rule == SORTITION)
     weight = off.tree.cells_served.astype(np.float64)
     power = float((weight * answers_below).sum() / weight.sum())
-    if sums[0] == 0:
+    if census.present == 0:
         return 0.0
-    voice = float(sums[6] / sums[0])
+    voice = float(census.voice / census.present)
     holders = float((off.holder >= 0).sum())
     staff = float(off.staff.sum())
     answerable_share = holders / max(holders + staff, 1.0)
     return power * voice * (0.5 + 0.5 * answerable_share)
 
 
-def census(world: World) -> np.ndarray:
+def census(world: World) -> StateCensus:
     """``state_census`` of the members: sums over those present (see the kernel)."""
     m = world.members
-    return state_census(
+    return StateCensus(state_census(
         m.present,
         m.activity,
         m.capacity,
@@ -296,7 +299,7 @@ def census(world: World) -> np.ndarray:
         m.legitimacy,
         m.opposition,
         m.mobilised,
-    )
+    ))
 
 
 def control_index(world: World) -> float:
@@ -330,12 +333,12 @@ def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
         params.fear_weight,
         params.commitment,
     )
-    control = control_from_census(world, sums)
+    taken = StateCensus(sums)
+    control = control_from_census(world, taken)
     tally.peak_control = max(tally.peak_control, control)
-    # the census of the step's end state (crisis is the last stage), for the recorder
-    tally.census, tally.census_step = sums, world.step
-    n_present = int(sums[0])
-    hardship = sums[3] / n_present if n_present > 0 else 0.0
+    world.censuses.put(taken, stage=NAME, step=world.step)
+    n_present = int(taken.present)
+    hardship = taken.hardship / n_present if n_present > 0 else 0.0
     drawn = rng.random() < params.hazard_hardship * hardship
     tally.crisis = world.pending_crisis or bool(drawn)
     world.pending_crisis = False

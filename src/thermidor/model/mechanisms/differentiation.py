@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 NAME = "differentiation"
 SUMMARY = "privilege accrues in the apparatus; identification decays"
+# the member columns its step may change (checked by tests/model/test_invariants.py)
+WRITES: frozenset[str] = frozenset(("identification", "privilege"))
 
 
 class DifferentiationParams(ParamsBase):

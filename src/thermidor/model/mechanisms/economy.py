@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 NAME = "economy"
 SUMMARY = "shocks move hardship and market temptation; recruits arrive"
+# the member columns its step may change (checked by tests/model/test_invariants.py)
+WRITES: frozenset[str] = frozenset(("hardship", "joined", "present"))
 
 
 class EconomyParams(ParamsBase):

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 NAME = "interventions"
 SUMMARY = "decisions starting this step change rules and policy"
+# the member columns its step may change (checked by tests/model/test_invariants.py)
+WRITES: frozenset[str] = frozenset(("party", "post", "privilege", "role"))
 
 
 class InterventionParams(ParamsBase):

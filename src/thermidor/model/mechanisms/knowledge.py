@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 NAME = "knowledge"
 SUMMARY = "constituents witness abuses; knowledge spreads on the network"
+# the member columns its step may change (checked by tests/model/test_invariants.py)
+WRITES: frozenset[str] = frozenset(("knows",))
 
 
 class KnowledgeParams(ParamsBase):

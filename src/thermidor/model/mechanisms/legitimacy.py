@@ -22,6 +22,7 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.engine.blocks import block_count, block_rows, per_row
+from thermidor.model.census import IncomeCensus
 from thermidor.model.kernels import income_census
 from thermidor.model.mechanisms.base import ParamsBase
 from thermidor.model.mechanisms.offices import cell_opportunity
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 NAME = "legitimacy"
 SUMMARY = "legitimacy follows known abuses, privilege gap, hardship"
+# the member columns its step may change (checked by tests/model/test_invariants.py)
+WRITES: frozenset[str] = frozenset(("legitimacy",))
 
 
 class LegitimacyParams(ParamsBase):
@@ -73,14 +76,16 @@ def legitimacy_target(
 def privilege_ratio(world: World) -> float:
     """Mean income inside the apparatus / mean income outside it (1 with no apparatus)."""
     m = world.members
-    return _ratio(income_census(m.present, m.role, m.wage, m.privilege))
+    return ratio_from_census(IncomeCensus(income_census(m.present, m.role, m.wage, m.privilege)))
 
 
-def _ratio(census: np.ndarray) -> float:
-    """``privilege_ratio`` from the kernels' ``income_census``."""
-    if census[4] == 0 or census[1] == 0:
+def ratio_from_census(census: IncomeCensus) -> float:
+    """``privilege_ratio`` from the members' ``IncomeCensus``."""
+    if census.apparatus == 0 or census.ranks == 0:
         return 1.0
-    return float((census[5] / census[4]) / (census[3] / census[1]))
+    return float(
+        (census.apparatus_income / census.apparatus) / (census.ranks_income / census.ranks)
+    )
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -152,10 +157,9 @@ Params = LegitimacyParams
 def step(world: World, params: LegitimacyParams, rng: np.random.Generator) -> None:
     del rng
     m = world.members
-    census = income_census(m.present, m.role, m.wage, m.privilege)
-    # no later stage changes who is present, roles or incomes: the recorder reuses it
-    world.tally.income_census, world.tally.income_census_step = census, world.step
-    ratio = _ratio(census)
+    census = IncomeCensus(income_census(m.present, m.role, m.wage, m.privilege))
+    world.censuses.put(census, stage=NAME, step=world.step)
+    ratio = ratio_from_census(census)
     coef = np.array(
         [
             params.rate,

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 NAME = "reporting"
 SUMMARY = "output reported upward; nominees inflate; audits catch some"
+# the member columns its step may change (checked by tests/model/test_invariants.py)
+WRITES: frozenset[str] = frozenset(("party", "post", "role"))
 
 
 class ReportingParams(ParamsBase):

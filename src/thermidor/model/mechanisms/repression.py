@@ -33,6 +33,21 @@ if TYPE_CHECKING:
 
 NAME = "repression"
 SUMMARY = "voice and opposition punished: expulsion, deportation, fear"
+# the member columns its step may change (checked by tests/model/test_invariants.py)
+WRITES: frozenset[str] = frozenset(
+    (
+        "activity",
+        "deported",
+        "expelled",
+        "fear",
+        "knows",
+        "party",
+        "post",
+        "present",
+        "role",
+        "voicing",
+    )
+)
 
 
 class RepressionParams(ParamsBase):

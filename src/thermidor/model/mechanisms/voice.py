@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 NAME = "voice"
 SUMMARY = "members who know speak out past fear and their threshold"
+# the member columns its step may change (checked by tests/model/test_invariants.py)
+WRITES: frozenset[str] = frozenset(("opposition", "voicing"))
 
 
 class VoiceParams(ParamsBase):
