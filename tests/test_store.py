@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import os
+import platform
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import numba
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from pyarrow import csv
+from typer.testing import CliRunner
 
+import thermidor
+from cli_support import one_json_line
+from thermidor.cli import app
 from thermidor.model.results import EXTRA_SERIES, METRICS, Results
-from thermidor.store import Store, StoreError, params_hash
+from thermidor.store import Store, StoreError, params_hash, quoted
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 PARAMS = {"meta": {"name": "toy", "steps": 5, "members": 100}, "institutions": {"recall": True}}
@@ -222,3 +231,230 @@ def test_export_rejects_other_suffixes(tmp_path: Path) -> None:
 def test_params_hash_is_canonical() -> None:
     assert params_hash({"a": 1, "b": [1, 2]}) == params_hash({"b": [1, 2], "a": 1})
     assert params_hash({"a": 1}) != params_hash({"a": 2})
+
+
+# --- the versions that computed a run ------------------------------------------------------
+
+HERE = {
+    "python_version": platform.python_version(),
+    "numpy_version": np.__version__,
+    "numba_version": numba.__version__,
+}
+
+
+def versions_of(run: dict) -> dict:
+    return {key: run[key] for key in HERE}
+
+
+def test_a_run_records_the_running_interpreters_versions(tmp_path: Path) -> None:
+    results = fake_results()
+    assert results.versions == {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+    }
+    with Store(tmp_path / "r.duckdb") as store:
+        run_id = start(store)
+        assert versions_of(store.get_run(run_id)) == HERE  # already while running
+        store.finish_run(run_id, results)
+        run = store.get_run(run_id)
+        (listed,) = store.list_runs()
+    assert versions_of(run) == HERE
+    assert versions_of(listed) == HERE
+    assert run["version"] == results.version
+
+
+def test_a_finished_run_records_what_computed_it(tmp_path: Path) -> None:
+    computed = {"python": "3.99.1", "numpy": "9.0.0", "numba": "0.99.0"}
+    results = fake_results()
+    results = Results(**{**results.__dict__, "version": "9.9.9", "versions": computed})
+    with Store(tmp_path / "r.duckdb") as store:
+        run_id = start(store)
+        store.finish_run(run_id, results)
+        run = store.get_run(run_id)
+    assert run["version"] == "9.9.9"
+    assert versions_of(run) == {f"{key}_version": value for key, value in computed.items()}
+
+
+def test_thermidor_run_records_the_versions(tmp_path: Path) -> None:
+    path = tmp_path / "r.duckdb"
+    args = ["run", "soviet-1917-1928", "--members", "200", "--steps", "12", "--out", str(path)]
+    payload = one_json_line(CliRunner().invoke(app, [*args, "--format", "json"]))
+    with Store(path, read_only=True) as store:
+        run = store.get_run(payload["run_id"])
+    assert run["status"] == "finished"
+    assert run["version"] == thermidor.__version__
+    assert versions_of(run) == HERE
+
+
+# --- a store written by the schema before the versions were recorded ------------------------
+
+# The tables exactly as the previous schema created them (commit aee5c86), with one run.
+OLD_SCHEMA = f"""
+CREATE TABLE runs (
+    run_id VARCHAR PRIMARY KEY,
+    scenario VARCHAR NOT NULL,
+    params JSON NOT NULL,
+    params_hash VARCHAR NOT NULL,
+    seed BIGINT NOT NULL,
+    version VARCHAR NOT NULL,
+    steps INTEGER NOT NULL,
+    members BIGINT NOT NULL,
+    thermidor_step INTEGER,
+    started TIMESTAMP NOT NULL,
+    finished TIMESTAMP,
+    status VARCHAR NOT NULL CHECK (status IN ('running', 'finished', 'failed'))
+);
+CREATE TABLE steps (
+    run_id VARCHAR NOT NULL,
+    step INTEGER NOT NULL,
+    {", ".join(f'"{name}" DOUBLE' for name in (*METRICS, *EXTRA_SERIES))}
+);
+CREATE TABLE crises (
+    run_id VARCHAR NOT NULL,
+    step INTEGER NOT NULL,
+    mobilised DOUBLE,
+    control_index DOUBLE,
+    thermidor BOOLEAN
+);
+INSERT INTO runs VALUES ('oldrun', 'toy', '{{}}', 'h', 3, '0.0.9', 2, 100, NULL,
+    TIMESTAMP '2025-01-01 00:00:00', TIMESTAMP '2025-01-01 00:00:01', 'finished');
+INSERT INTO steps (run_id, step, participation) VALUES ('oldrun', 0, 0.5), ('oldrun', 1, 0.25);
+INSERT INTO crises VALUES ('oldrun', 1, 0.1, 0.2, false);
+"""
+
+
+@pytest.fixture
+def old_store(tmp_path: Path) -> Path:
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(OLD_SCHEMA)
+    return path
+
+
+def test_a_store_of_the_old_schema_opens_read_only(old_store: Path) -> None:
+    with Store(old_store, read_only=True) as store:
+        run = store.get_run("oldrun")
+        (listed,) = store.list_runs()
+        assert store.series("oldrun").column("participation").to_pylist() == [0.5, 0.25]
+        assert store.crises("oldrun").num_rows == 1
+    assert run["status"] == "finished"
+    assert run["version"] == "0.0.9"
+    assert versions_of(run) == dict.fromkeys(HERE)
+    assert versions_of(listed) == dict.fromkeys(HERE)
+
+
+def test_a_store_of_the_old_schema_gains_the_columns_old_runs_null(old_store: Path) -> None:
+    with Store(old_store) as store:
+        run_id = start(store)
+        store.finish_run(run_id, fake_results())
+        old, new = store.get_run("oldrun"), store.get_run(run_id)
+        assert store.add_runs(*finished_tables("bulk", 3)) == ["bulk"]
+        bulk = store.get_run("bulk")
+    assert versions_of(old) == dict.fromkeys(HERE)
+    assert old["status"] == "finished"
+    assert versions_of(new) == HERE
+    assert versions_of(bulk) == HERE
+    with duckdb.connect(str(old_store), read_only=True) as con:
+        columns = [row[0] for row in con.execute("DESCRIBE runs").fetchall()]
+    assert columns[-3:] == ["python_version", "numpy_version", "numba_version"]
+    with Store(old_store) as store:  # opening it again changes nothing
+        assert len(store.list_runs()) == 3
+
+
+# --- add_runs: finished runs in bulk (what the spool hands over) ----------------------------
+
+
+def finished_tables(run_id: str, steps: int, **row: object) -> tuple[pa.Table, ...]:
+    """The runs, steps and crises tables of one finished run, as the spool builds them."""
+    runs = pa.table(
+        {
+            "run_id": [run_id],
+            "scenario": ["toy"],
+            "params": [json.dumps(PARAMS)],
+            "params_hash": [params_hash(PARAMS)],
+            "seed": [3],
+            "version": ["0.1.0"],
+            "steps": [steps],
+            "members": [100],
+            "thermidor_step": [None],
+            "started": ["2026-01-02T03:04:05.678901"],
+            "finished": [datetime(2026, 1, 2, 3, 5)],
+            **{key: [value] for key, value in HERE.items()},
+            **{key: [value] for key, value in row.items()},
+        }
+    )
+    series = pa.table({"run_id": [run_id] * steps, **fake_results(steps).columns()})
+    crises = pa.table(
+        {"run_id": [run_id], "step": [1], "mobilised": [0.4], "control_index": [0.6],
+         "thermidor": [True]}
+    )  # fmt: skip
+    return runs, series, crises
+
+
+def test_add_runs_inserts_finished_runs_once(tmp_path: Path) -> None:
+    with Store(tmp_path / "r.duckdb") as store:
+        first = finished_tables("a", 4)
+        assert store.add_runs(*first) == ["a"]
+        again = [
+            pa.concat_tables([x, y]) for x, y in zip(first, finished_tables("b", 4), strict=True)
+        ]
+        assert store.add_runs(*again) == ["b"]  # "a" is already there: skipped, with its rows
+        run = store.get_run("a")
+        assert store.series("a").num_rows == 4
+        assert store.crises("a").column("thermidor").to_pylist() == [True]
+        assert [r["run_id"] for r in store.list_runs()] == ["a", "b"]
+        assert store.add_runs(*again) == []
+    assert run["status"] == "finished"
+    assert run["params"] == PARAMS
+    assert run["started"] == datetime(2026, 1, 2, 3, 4, 5, 678901)
+    assert run["thermidor_step"] is None
+    assert versions_of(run) == HERE
+
+
+def test_add_runs_leaves_unknown_versions_null_and_refuses_bad_tables(tmp_path: Path) -> None:
+    runs, steps, _ = finished_tables("a", 2)
+    with Store(tmp_path / "r.duckdb") as store:
+        assert store.add_runs(runs.drop_columns(list(HERE)), steps) == ["a"]
+        assert versions_of(store.get_run("a")) == dict.fromkeys(HERE)
+        runs, steps, _ = finished_tables("b", 2, status="running")
+        with pytest.raises(StoreError, match=r"unknown column.*status"):
+            store.add_runs(runs, steps)
+        runs, steps, _ = finished_tables("c", 2)
+        with pytest.raises(StoreError, match="missing column seed"):
+            store.add_runs(runs.drop_columns(["seed"]), steps)
+        runs, steps, _ = finished_tables("d", 2)
+        with pytest.raises(StoreError, match="twice"):
+            store.add_runs(pa.concat_tables([runs, runs]), steps)
+        assert [r["run_id"] for r in store.list_runs()] == ["a"]
+
+
+def test_add_runs_is_atomic(tmp_path: Path) -> None:
+    runs, steps, crises = finished_tables("a", 3)
+    bad = crises.set_column(1, "step", pa.array([None], pa.int64()))  # crises.step NOT NULL
+    with Store(tmp_path / "r.duckdb") as store:
+        with pytest.raises(duckdb.ConstraintException):  # the last insert, after runs and steps
+            store.add_runs(runs, steps, bad)
+        assert store.list_runs() == []
+        assert store.connection.execute("SELECT count(*) FROM steps").fetchone() == (0,)
+
+        def add_then_fail() -> None:
+            with store.transaction():  # the caller's transaction, which add_runs joins
+                store.add_runs(runs, steps, crises)
+                raise RuntimeError
+
+        with pytest.raises(RuntimeError):
+            add_then_fail()
+        assert store.list_runs() == []
+
+
+def test_names_from_data_are_quoted_never_sql(tmp_path: Path) -> None:
+    assert quoted('a"b') == '"a""b"'
+    odd = 'x" DOUBLE); DROP TABLE runs; --'
+    results = fake_results()
+    results.series[odd] = np.arange(5, dtype=float)
+    with Store(tmp_path / "r.duckdb") as store:
+        run_id = start(store)
+        store.finish_run(run_id, results)
+        assert store.series(run_id).column(odd).to_pylist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+        assert store.get_run(run_id)["status"] == "finished"

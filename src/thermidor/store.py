@@ -6,7 +6,16 @@ starts (a killed run stays visibly ``'running'``), and ``finish_run`` writes the
 per-step series and crises through Arrow and flips the status to
 ``'finished'`` inside one transaction (a kill mid-write leaves no half-written
 finished run). Rows are keyed by ``run_id`` and carry a hash of the resolved
-parameters, so identical configurations can be found across runs.
+parameters, so identical configurations can be found across runs, and the
+versions of thermidor, python, numpy and numba that computed them.
+
+This module is the only writer of the ``runs``, ``steps`` and ``crises`` tables:
+a run of the command line goes through ``start_run``/``finish_run``, the runs of
+an experiment (spooled by its workers) through ``add_runs`` in bulk. Every insert
+names its columns; values are bound as parameters or read from Arrow tables,
+and the one kind of name that reaches SQL from data, a series' column, is
+quoted by ``quoted``. A file made before a column was added gets it on opening
+(NULL for its old runs).
 """
 
 from __future__ import annotations
@@ -14,6 +23,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -21,15 +32,35 @@ from typing import TYPE_CHECKING, Any, Self
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from thermidor.model.results import EXTRA_SERIES, METRICS
+from thermidor.model.results import EXTRA_SERIES, METRICS, computing_versions
 
 if TYPE_CHECKING:
     from thermidor.model.results import Results
 
-__all__ = ["DEFAULT_PATH", "Store", "StoreError", "params_hash"]
+__all__ = [
+    "DEFAULT_PATH",
+    "FINISHED_RUN",
+    "VERSION_COLUMNS",
+    "Store",
+    "StoreError",
+    "params_hash",
+    "quoted",
+]
 
 DEFAULT_PATH = Path("results.duckdb")
+
+
+def quoted(name: str) -> str:
+    """A SQL identifier for any name (a series read from a file, say): double-quoted, its
+    double quotes doubled, so that it can only ever name a column."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _columns(names: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(quoted(name) for name in names)
+
 
 _RUN_COLUMNS = (
     "run_id",
@@ -44,6 +75,55 @@ _RUN_COLUMNS = (
     "started",
     "finished",
     "status",
+    "python_version",
+    "numpy_version",
+    "numba_version",
+)
+
+# Columns added to ``runs`` after files were made without them: name -> type. Opening a file
+# adds those it lacks; its old runs hold NULL there.
+_ADDED_RUN_COLUMNS = {
+    "python_version": "VARCHAR",
+    "numpy_version": "VARCHAR",
+    "numba_version": "VARCHAR",
+}
+
+# The versions of what computed a run (``Results.versions`` keys) -> their ``runs`` column.
+VERSION_COLUMNS = {
+    "python": "python_version",
+    "numpy": "numpy_version",
+    "numba": "numba_version",
+}
+
+FINISHED_RUN = pa.schema(
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("scenario", pa.string(), nullable=False),
+        pa.field("params", pa.string(), nullable=False),
+        pa.field("params_hash", pa.string(), nullable=False),
+        pa.field("seed", pa.int64(), nullable=False),
+        pa.field("version", pa.string(), nullable=False),
+        pa.field("steps", pa.int32(), nullable=False),
+        pa.field("members", pa.int64(), nullable=False),
+        pa.field("thermidor_step", pa.int32()),
+        pa.field("started", pa.timestamp("us"), nullable=False),
+        pa.field("finished", pa.timestamp("us"), nullable=False),
+        pa.field("python_version", pa.string()),
+        pa.field("numpy_version", pa.string()),
+        pa.field("numba_version", pa.string()),
+    ]
+)
+"""The ``runs`` row of a finished run as ``add_runs`` takes it (``params`` its JSON text);
+a nullable column may be left out (NULL)."""
+
+_CRISIS = pa.schema(
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("step", pa.int32(), nullable=False),
+        pa.field("mobilised", pa.float64()),
+        pa.field("control_index", pa.float64()),
+        pa.field("thermidor", pa.bool_()),
+    ]
 )
 
 _SCHEMA = f"""
@@ -59,12 +139,15 @@ CREATE TABLE IF NOT EXISTS runs (
     thermidor_step INTEGER,
     started TIMESTAMP NOT NULL,
     finished TIMESTAMP,
-    status VARCHAR NOT NULL CHECK (status IN ('running', 'finished', 'failed'))
+    status VARCHAR NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
+    python_version VARCHAR,
+    numpy_version VARCHAR,
+    numba_version VARCHAR
 );
 CREATE TABLE IF NOT EXISTS steps (
     run_id VARCHAR NOT NULL,
     step INTEGER NOT NULL,
-    {", ".join(f'"{name}" DOUBLE' for name in (*METRICS, *EXTRA_SERIES))}
+    {", ".join(f"{quoted(name)} DOUBLE" for name in (*METRICS, *EXTRA_SERIES))}
 );
 CREATE TABLE IF NOT EXISTS crises (
     run_id VARCHAR NOT NULL,
@@ -74,6 +157,8 @@ CREATE TABLE IF NOT EXISTS crises (
     thermidor BOOLEAN
 );
 """
+
+_SERIES = "SELECT * EXCLUDE (run_id) FROM steps WHERE run_id = ? ORDER BY step"
 
 _EXPORT_FORMATS = {".csv": "FORMAT csv, HEADER", ".parquet": "FORMAT parquet"}
 
@@ -107,9 +192,34 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _literal(text: str) -> str:
-    """A SQL string literal, for the few statements (COPY) that take no parameters."""
-    return "'" + text.replace("'", "''") + "'"
+def _conformed(table: pa.Table, schema: pa.Schema, what: str) -> pa.Table:
+    """``table`` with exactly ``schema``'s columns, in its order and types: a missing
+    nullable column is all NULL; a missing required column or an unknown one is an error."""
+    unknown = sorted(set(table.column_names) - set(schema.names))
+    if unknown:
+        msg = f"{what}: unknown column(s) {', '.join(unknown)}"
+        raise StoreError(msg)
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            columns.append(table.column(field.name).cast(field.type))
+        elif field.nullable:
+            columns.append(pa.nulls(table.num_rows, field.type))
+        else:
+            msg = f"{what}: missing column {field.name}"
+            raise StoreError(msg)
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _crisis_table(run_id: str, crises: list[dict[str, Any]]) -> pa.Table:
+    """A run's crises (``Results.crises``) as rows of the ``crises`` table (DuckDB casts
+    each column to the table's type as it inserts)."""
+    return pa.table(
+        {
+            f.name: [run_id if f.name == "run_id" else _plain(c.get(f.name)) for c in crises]
+            for f in _CRISIS
+        }
+    )
 
 
 class Store:
@@ -126,10 +236,13 @@ class Store:
             msg = f"no results store at {self.path}"
             raise StoreError(msg)
         self._steps_columns: set[str] | None = None
+        self._runs_columns: set[str] | None = None
+        self._in_transaction = False
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
             if not read_only:
                 self._con.execute(_SCHEMA)
+                self._add_missing_run_columns()
         except duckdb.Error as exc:
             msg = f"cannot open results store {self.path}: {' '.join(str(exc).split())}"
             raise StoreError(msg) from exc
@@ -149,6 +262,47 @@ class Store:
         """Release the file (and checkpoint it)."""
         self._con.close()
 
+    def _run_columns_present(self) -> set[str]:
+        if self._runs_columns is None:
+            rows = self._con.execute("DESCRIBE runs").fetchall()
+            self._runs_columns = {row[0] for row in rows}
+        return self._runs_columns
+
+    def _add_missing_run_columns(self) -> None:
+        """Give a file made by an older schema the ``runs`` columns added since (NULL)."""
+        present = self._run_columns_present()
+        for name, kind in _ADDED_RUN_COLUMNS.items():
+            if name not in present:
+                self._con.execute(f"ALTER TABLE runs ADD COLUMN {quoted(name)} {kind}")
+                present.add(name)
+
+    def _run_select(self, columns: tuple[str, ...] | list[str]) -> str:
+        """The select list of ``columns`` of ``runs``; NULL for a column this file lacks
+        (an older file opened read-only, so not upgraded)."""
+        present = self._run_columns_present()
+        return ", ".join(
+            quoted(name) if name in present else f"NULL AS {quoted(name)}" for name in columns
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything written inside commits together, or not at all (rolled back on any
+        exception). Nested uses join the outer transaction."""
+        if self._in_transaction:
+            yield
+            return
+        con = self._con
+        con.execute("BEGIN TRANSACTION")
+        self._in_transaction = True
+        try:
+            yield
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            self._in_transaction = False
+
     def start_run(
         self,
         scenario: str,
@@ -161,42 +315,113 @@ class Store:
     ) -> str:
         """Record a run as ``'running'`` and return its new id (12 hex digits of a uuid4)."""
         run_id = uuid.uuid4().hex[:12]
+        row = {
+            "run_id": run_id,
+            "scenario": scenario,
+            "params": json.dumps(params, sort_keys=True, ensure_ascii=False),
+            "params_hash": params_hash(params),
+            "seed": seed,
+            "version": version,
+            "steps": steps,
+            "members": members,
+            "started": _now(),
+            "status": "running",
+            # this process computes the run; finish_run records what did, from the results
+            **{column: computing_versions()[key] for key, column in VERSION_COLUMNS.items()},
+        }
+        names = tuple(row)
         self._con.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL, 'running')",
-            [
-                run_id,
-                scenario,
-                json.dumps(params, sort_keys=True, ensure_ascii=False),
-                params_hash(params),
-                seed,
-                version,
-                steps,
-                members,
-                _now(),
-            ],
+            f"INSERT INTO runs ({_columns(names)}) VALUES ({', '.join('?' * len(names))})",
+            list(row.values()),
         )
         return run_id
 
     def finish_run(self, run_id: str, results: Results) -> None:
-        """Write a run's series and crises and mark it finished, all in one transaction."""
+        """Write a run's series and crises and mark it finished, all in one transaction; the
+        run records the versions that computed it (``results.version`` and
+        ``results.versions``)."""
         status = self.get_run(run_id)["status"]
         if status != "running":
             msg = f"run {run_id} is {status}, not running; it cannot be finished again"
             raise StoreError(msg)
-        con = self._con
-        con.execute("BEGIN TRANSACTION")
-        try:
+        versions = [results.versions.get(key) for key in VERSION_COLUMNS]
+        assignments = ", ".join(f"{quoted(column)} = ?" for column in VERSION_COLUMNS.values())
+        with self.transaction():
             self._write_steps(run_id, results)
             self._write_crises(run_id, results)
-            con.execute(
+            self._con.execute(
                 "UPDATE runs SET status = 'finished', finished = ?, thermidor_step = ?, "
-                "steps = ?, version = ? WHERE run_id = ?",
-                [_now(), results.thermidor_step, results.steps, results.version, run_id],
+                f"steps = ?, version = ?, {assignments} WHERE run_id = ?",
+                [
+                    _now(),
+                    results.thermidor_step,
+                    results.steps,
+                    results.version,
+                    *versions,
+                    run_id,
+                ],
             )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+
+    def add_runs(
+        self, runs: pa.Table, steps: pa.Table, crises: pa.Table | None = None
+    ) -> list[str]:
+        """Insert finished runs computed elsewhere (an experiment's workers), in bulk, and
+        return the ids of those inserted: a run whose ``run_id`` is already in the store is
+        skipped with its steps and crises, so adding the same runs twice is harmless.
+
+        Args:
+            runs: one row per run, the columns of ``FINISHED_RUN`` by name (types are cast;
+                ISO text is a timestamp); ``status`` is ``'finished'``.
+            steps: their per-step rows, as ``insert_steps`` takes them.
+            crises: their crises (``run_id``, ``step``, ``mobilised``, ``control_index``,
+                ``thermidor``), if any.
+
+        All of it is one transaction, or part of the caller's ``transaction()``.
+        """
+        runs = _conformed(runs, FINISHED_RUN, "runs to add")
+        ids = runs.column("run_id").to_pylist()
+        if len(set(ids)) != len(ids):
+            msg = "runs to add: a run_id appears twice"
+            raise StoreError(msg)
+        present = {
+            row[0]
+            for row in self._con.execute(
+                "SELECT run_id FROM runs WHERE list_contains(?, run_id)", [ids]
+            ).fetchall()
+        }
+        crises = _conformed(crises, _CRISIS, "crises to add") if crises is not None else None
+        if present:
+            fresh = pa.array([i for i in ids if i not in present], pa.string())
+            runs = runs.filter(pc.is_in(runs.column("run_id"), value_set=fresh))
+            steps = steps.filter(pc.is_in(steps.column("run_id"), value_set=fresh))
+            if crises is not None:
+                crises = crises.filter(pc.is_in(crises.column("run_id"), value_set=fresh))
+        if runs.num_rows == 0:
+            return []
+        with self.transaction():
+            self._insert_runs(runs)
+            self.insert_steps(steps)
+            if crises is not None:
+                self._insert_crises(crises)
+        return runs.column("run_id").to_pylist()
+
+    def _insert_runs(self, runs: pa.Table) -> None:
+        """Insert finished runs' rows (conformed to ``FINISHED_RUN``)."""
+        new_runs = runs  # DuckDB reads the local Arrow table by its name (a replacement scan)
+        names = _columns(FINISHED_RUN.names)
+        self._con.execute(
+            f"INSERT INTO runs ({names}, status) SELECT {names}, 'finished' FROM new_runs"
+        )
+        del new_runs
+
+    def _insert_crises(self, crises: pa.Table) -> None:
+        """Insert crises' rows (the columns of ``_CRISIS``)."""
+        if crises.num_rows == 0:
+            return
+        new_crises = crises
+        names = _columns(_CRISIS.names)
+        self._con.execute(f"INSERT INTO crises ({names}) SELECT {names} FROM new_crises")
+        del new_crises
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
@@ -215,19 +440,16 @@ class Store:
             self._steps_columns = {row[0] for row in self._con.execute("DESCRIBE steps").fetchall()}
         for name in table.column_names:
             if name not in self._steps_columns:
-                self._con.execute(f'ALTER TABLE steps ADD COLUMN "{name}" DOUBLE')
+                self._con.execute(f"ALTER TABLE steps ADD COLUMN {quoted(name)} DOUBLE")
                 self._steps_columns.add(name)
         new_steps = table  # DuckDB reads the local Arrow table by its name (a replacement scan)
-        self._con.execute("INSERT INTO steps BY NAME SELECT * FROM new_steps")
+        names = _columns(table.column_names)
+        self._con.execute(f"INSERT INTO steps ({names}) SELECT {names} FROM new_steps")
         del new_steps
 
     def _write_crises(self, run_id: str, results: Results) -> None:
-        if not results.crises:
-            return
-        keys = ("step", "mobilised", "control_index", "thermidor")
-        rows = ", ".join(["(?, ?, ?, ?, ?)"] * len(results.crises))
-        values = [_plain(v) for c in results.crises for v in (run_id, *(c.get(k) for k in keys))]
-        self._con.execute(f"INSERT INTO crises (run_id, {', '.join(keys)}) VALUES {rows}", values)
+        if results.crises:
+            self._insert_crises(_crisis_table(run_id, results.crises))
 
     def fail_run(self, run_id: str) -> None:
         """Mark a run that raised as ``'failed'`` (it keeps no series)."""
@@ -239,7 +461,7 @@ class Store:
     def get_run(self, run_id: str) -> dict[str, Any]:
         """A run's row, with ``params`` decoded; StoreError if there is no such run."""
         rows = self._con.execute(
-            f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs WHERE run_id = ?", [run_id]
+            f"SELECT {self._run_select(_RUN_COLUMNS)} FROM runs WHERE run_id = ?", [run_id]
         ).fetchall()
         if not rows:
             msg = f"no run {run_id!r} in {self.path}"
@@ -252,24 +474,21 @@ class Store:
         """Every run, oldest first, without its parameters (see ``get_run``)."""
         columns = [c for c in _RUN_COLUMNS if c != "params"]
         rows = self._con.execute(
-            f"SELECT {', '.join(columns)} FROM runs ORDER BY started, run_id"
+            f"SELECT {self._run_select(columns)} FROM runs ORDER BY started, run_id"
         ).fetchall()
         return [dict(zip(columns, row, strict=True)) for row in rows]
 
-    def _series_query(self, run_id: str) -> str:
-        self.get_run(run_id)
-        where = f"WHERE run_id = {_literal(run_id)}"
-        return f"SELECT * EXCLUDE (run_id) FROM steps {where} ORDER BY step"
-
     def series(self, run_id: str) -> pa.Table:
         """A run's per-step series, a column per series plus ``step``, ordered by step."""
-        return self._con.sql(self._series_query(run_id)).to_arrow_table()
+        self.get_run(run_id)
+        return self._con.sql(_SERIES, params=[run_id]).to_arrow_table()
 
     def crises(self, run_id: str) -> pa.Table:
         """A run's crises, ordered by step."""
         self.get_run(run_id)
         return self._con.sql(
-            f"SELECT * EXCLUDE (run_id) FROM crises WHERE run_id = {_literal(run_id)} ORDER BY step"
+            "SELECT * EXCLUDE (run_id) FROM crises WHERE run_id = ? ORDER BY step",
+            params=[run_id],
         ).to_arrow_table()
 
     def export(self, run_id: str, path: str | Path) -> Path:
@@ -279,9 +498,9 @@ class Store:
         if options is None:
             msg = f"cannot export to {path}: suffix must be one of {', '.join(_EXPORT_FORMATS)}"
             raise StoreError(msg)
-        query = self._series_query(run_id)
+        self.get_run(run_id)
         try:
-            self._con.execute(f"COPY ({query}) TO {_literal(str(path))} ({options})")
+            self._con.execute(f"COPY ({_SERIES}) TO ? ({options})", [run_id, str(path)])
         except duckdb.Error as exc:
             msg = f"cannot export to {path}: {' '.join(str(exc).split())}"
             raise StoreError(msg) from exc

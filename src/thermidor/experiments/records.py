@@ -38,7 +38,9 @@ CREATE TABLE IF NOT EXISTS experiment_runs (
 );
 """
 
-LINK = "INSERT OR IGNORE INTO experiment_runs VALUES (?, ?, ?, ?)"
+LINK = (
+    "INSERT OR IGNORE INTO experiment_runs (experiment_id, point, seed, run_id) VALUES (?, ?, ?, ?)"
+)
 
 
 def run_key(params_hash: str, seed: int, version: str) -> str:
@@ -53,7 +55,8 @@ def register(store: Store, experiment: Experiment, points: list[dict[str, Value]
     con.execute(SCHEMA)
     experiment_id = experiment.identity()
     con.execute(
-        "INSERT OR IGNORE INTO experiments VALUES (?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO experiments (experiment_id, name, spec, points, created) "
+        "VALUES (?, ?, ?, ?, ?)",
         [
             experiment_id,
             experiment.name,

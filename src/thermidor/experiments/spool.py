@@ -4,12 +4,15 @@ store, and is moved into the store's tables in bulk.
 An embedded analytical database pays several milliseconds per transaction, more
 than a small run's whole cost to store; an Arrow IPC file takes under one. So a
 run is made durable by writing ``<store>.spool/<run_id>.arrow`` (written aside,
-then renamed: a file there is always whole), and ``ingest`` moves every spooled
-run into the ``runs``, ``steps``, ``crises`` and ``experiment_runs`` tables in
-one transaction before deleting the files. A run already in the store is never
-inserted twice, so an ingest killed between its commit and its deletions is
-harmless. The runner ingests when it starts, every few hundred runs and at the
-end; the read commands ingest what a killed experiment left before they read.
+then renamed: a file there is always whole), and ``ingest`` hands every spooled
+run to the store (``Store.add_runs``, which alone writes the ``runs``, ``steps``
+and ``crises`` tables) and links them to their experiment in ``experiment_runs``,
+in one transaction, before deleting the files. A run already in the store is
+never inserted twice, so an ingest killed between its commit and its deletions
+is harmless. The runner ingests when it starts, every few hundred runs and at
+the end; the read commands ingest what a killed experiment left before they
+read. A run records the versions of python, numpy and numba of the worker that
+computed it (a file spooled before they were recorded leaves them NULL).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 from pyarrow import feather
 
-from thermidor.store import Store, _plain
+from thermidor.store import VERSION_COLUMNS, Store, _plain
 
 if TYPE_CHECKING:
     from thermidor.experiments.executors import Outcome
@@ -61,6 +64,8 @@ def write(store_path: str | Path, run_id: str, outcome: Outcome, experiment_id: 
         "thermidor_step": results.thermidor_step,
         "started": outcome.started.isoformat(),
         "finished": datetime.now(UTC).replace(tzinfo=None).isoformat(),
+        # the worker's, which computed the run (``Results.versions`` is filled where it runs)
+        **{column: results.versions.get(key) for key, column in VERSION_COLUMNS.items()},
     }
     links = [(experiment_id, point, seed, run_id) for point, seed in pairs]
     crises = [{k: _plain(c.get(k)) for k in CRISIS_KEYS} for c in results.crises]
@@ -75,79 +80,49 @@ def write(store_path: str | Path, run_id: str, outcome: Outcome, experiment_id: 
 
 
 def ingest(store: Store) -> int:
-    """Move every spooled run into the store in one transaction; return how many."""
+    """Move every spooled run into the store in one transaction; return how many were new."""
     files = pending(store.path)
     if not files:
         return 0
-    con = store.connection
-    tables, rows, crises, links = [], [], [], []
+    steps: list[pa.Table] = []
+    rows: list[dict[str, Any]] = []
+    crises: list[dict[str, Any]] = []
+    links: list[list[Any]] = []
     for path in files:
         table = feather.read_table(path)
         meta = {k.decode(): json.loads(v) for k, v in (table.schema.metadata or {}).items()}
-        tables.append(table.replace_schema_metadata(None))
+        steps.append(table.replace_schema_metadata(None))
         rows.append(meta["run"])
         crises.extend({"run_id": meta["run"]["run_id"], **c} for c in meta["crises"])
         links.extend(meta["links"])
-    ids = [r["run_id"] for r in rows]
-    present = {
-        r[0]
-        for r in con.execute(
-            "SELECT run_id FROM runs WHERE list_contains(?, run_id)", [ids]
-        ).fetchall()
-    }
-    fresh = [k for k, r in enumerate(rows) if r["run_id"] not in present]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        if fresh:
-            _insert_runs(store, [rows[k] for k in fresh])
-            store.insert_steps(pa.concat_tables([tables[k] for k in fresh]))
-            new = {rows[k]["run_id"] for k in fresh}
-            _insert_crises(con, [c for c in crises if c["run_id"] in new])
+    with store.transaction():
+        added = store.add_runs(
+            _columnar(rows), pa.concat_tables(steps), _columnar(crises) if crises else None
+        )
         if links:
             new_links = pa.table(
                 {
-                    "experiment_id": [x[0] for x in links],
+                    "experiment_id": pa.array([x[0] for x in links], pa.string()),
                     "point": pa.array([x[1] for x in links], pa.int32()),
                     "seed": pa.array([x[2] for x in links], pa.int64()),
-                    "run_id": [x[3] for x in links],
+                    "run_id": pa.array([x[3] for x in links], pa.string()),
                 }
             )
-            con.execute("INSERT OR IGNORE INTO experiment_runs SELECT * FROM new_links")
+            store.connection.execute(
+                "INSERT OR IGNORE INTO experiment_runs (experiment_id, point, seed, run_id) "
+                "SELECT experiment_id, point, seed, run_id FROM new_links"
+            )
             del new_links
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     for path in files:
         path.unlink(missing_ok=True)
-    return len(fresh)
+    return len(added)
 
 
-def _insert_runs(store: Store, rows: list[dict[str, Any]]) -> None:
-    columns = {key: [r[key] for r in rows] for key in rows[0]}
-    new_runs = pa.table(columns)
-    store.connection.execute(
-        "INSERT INTO runs SELECT run_id, scenario, params::JSON, params_hash, seed, version, "
-        "steps, members, thermidor_step, started::TIMESTAMP, finished::TIMESTAMP, 'finished' "
-        "FROM new_runs"
-    )
-    del new_runs
-
-
-def _insert_crises(con: Any, crises: list[dict[str, Any]]) -> None:
-    if not crises:
-        return
-    new_crises = pa.table(
-        {
-            "run_id": [c["run_id"] for c in crises],
-            "step": pa.array([c["step"] for c in crises], pa.int32()),
-            "mobilised": pa.array([c["mobilised"] for c in crises], pa.float64()),
-            "control_index": pa.array([c["control_index"] for c in crises], pa.float64()),
-            "thermidor": pa.array([c["thermidor"] for c in crises], pa.bool_()),
-        }
-    )
-    con.execute("INSERT INTO crises BY NAME SELECT * FROM new_crises")
-    del new_crises
+def _columnar(records: list[dict[str, Any]]) -> pa.Table:
+    """Records as an Arrow table, a column per key any of them has (None where one lacks
+    it); the store casts each column to its type."""
+    keys = dict.fromkeys(key for record in records for key in record)
+    return pa.table({key: [record.get(key) for record in records] for key in keys})
 
 
 def settle(store_path: str | Path) -> None:

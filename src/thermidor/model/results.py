@@ -6,6 +6,10 @@ reports and the experiment runner read the same arrays.
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
+import platform
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +80,22 @@ METRIC_DOCS: dict[str, str] = {
 }
 
 
+@functools.cache
+def computing_versions() -> dict[str, str]:
+    """The versions of python, numpy and numba in this process, the one that computes a run
+    (thermidor's own is ``Results.version``)."""
+    versions = {"python": platform.python_version()}
+    for name in ("numpy", "numba"):
+        module = sys.modules.get(name)
+        try:
+            versions[name] = str(
+                getattr(module, "__version__", None) or importlib.metadata.version(name)
+            )
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "unknown"
+    return versions
+
+
 @dataclass(frozen=True)
 class Results:
     """One finished run.
@@ -90,6 +110,7 @@ class Results:
         series: metric name -> float64 array of length ``steps``.
         thermidor_step: first step at which Thermidor happened, or None.
         crises: one record per crisis: step, mobilised share, control index, thermidor flag.
+        versions: python, numpy and numba versions of the process that computed the run.
     """
 
     scenario: str
@@ -101,6 +122,7 @@ class Results:
     series: dict[str, np.ndarray]
     thermidor_step: int | None
     crises: list[dict[str, Any]] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=lambda: dict(computing_versions()))
 
     def final(self) -> dict[str, float]:
         """The headline metrics at the last step."""
