@@ -167,7 +167,8 @@ def _register(store: Store, experiment: Experiment) -> str:
     con.execute(records.SCHEMA)
     sid = search_id(experiment)
     con.execute(
-        "INSERT OR IGNORE INTO experiments VALUES (?, ?, ?, '[]', ?)",
+        "INSERT OR IGNORE INTO experiments (experiment_id, name, spec, points, created) "
+        "VALUES (?, ?, ?, '[]', ?)",
         [sid, f"{experiment.name}-optimize", experiment.model_dump_json(), _now()],
     )
     return sid
