@@ -29,11 +29,13 @@ class Recorder:
         s = self.series
         present = m.present
         # one pass each over the members: sums of the state and of incomes, over those present
-        fresh = tally.census is not None and tally.census_step == t
-        st = tally.census if fresh else census(world)
+        st = tally.census
+        if st is None or tally.census_step != t:
+            st = census(world)
         # the censuses the last stages took this step, when they did (one pass each saved)
-        reused = tally.income_census is not None and tally.income_census_step == t
-        inc = tally.income_census if reused else income_census(present, m.role, m.wage, m.privilege)
+        inc = tally.income_census
+        if inc is None or tally.income_census_step != t:
+            inc = income_census(present, m.role, m.wage, m.privilege)
         n_here = st[0]
         n_present = max(n_here, 1.0)
         occupied = off.holder >= 0
