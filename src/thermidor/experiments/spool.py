@@ -80,7 +80,10 @@ def ingest(store: Store) -> int:
     if not files:
         return 0
     con = store.connection
-    tables, rows, crises, links = [], [], [], []
+    tables: list[pa.Table] = []
+    rows: list[dict[str, Any]] = []  # the runs' records
+    crises: list[dict[str, Any]] = []
+    links: list[list[Any]] = []  # [experiment_id, point, seed, run_id]
     for path in files:
         table = feather.read_table(path)
         meta = {k.decode(): json.loads(v) for k, v in (table.schema.metadata or {}).items()}
