@@ -84,9 +84,9 @@ class EpsteinParams(ClassicParams):
 def vision_offsets(radius: int, shape: str) -> tuple[np.ndarray, np.ndarray]:
     """The (dx, dy) offsets an agent inspects; the own cell only for NetLogo's disk."""
     r = np.arange(-radius, radius + 1)
-    dx, dy = np.meshgrid(r, r, indexing="xy")
-    dx = dx.ravel()
-    dy = dy.ravel()
+    grid_x, grid_y = np.meshgrid(r, r, indexing="xy")
+    dx = grid_x.ravel()
+    dy = grid_y.ravel()
     if shape == "disk":
         keep = dx * dx + dy * dy <= radius * radius
     elif shape == "von_neumann":

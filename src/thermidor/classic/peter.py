@@ -18,7 +18,7 @@ levels, never over agents.
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -43,20 +43,23 @@ __all__ = [
 COMPETENCE_MIN = 1.0
 COMPETENCE_MAX = 10.0
 HIRING_AGE = 18.0
-STRATEGIES = ("best", "worst", "random", "alternated")
-HYPOTHESES = ("peter", "common_sense")
+# whom to promote, and what competence the promoted has: defined once, as types and as lists
+Strategy = Literal["best", "worst", "random", "alternated"]
+Hypothesis = Literal["peter", "common_sense"]
+STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
+HYPOTHESES: tuple[Hypothesis, ...] = get_args(Hypothesis)
 METRICS = ("efficiency", "mean_competence", "promotions", "dismissals", "retirements")
 
 
 class PeterParams(ClassicParams):
     """The paper's baseline: 160 positions, six levels, competence N(7, 2) on [1, 10]."""
 
-    strategy: Literal["best", "worst", "random", "alternated"] = Field(
+    strategy: Strategy = Field(
         "best",
         description="whom to promote from the level below: the most competent, the least, "
         "anyone, or best/worst chosen by a fair coin for each vacancy",
     )
-    hypothesis: Literal["peter", "common_sense"] = Field(
+    hypothesis: Hypothesis = Field(
         "peter",
         description="competence after promotion: redrawn afresh (peter) or the old one "
         "plus a uniform drift (common_sense)",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -59,7 +60,7 @@ def run_command(
     started = time.monotonic()
     done: dict[str, int] = {}
 
-    def counting(progress: RunProgress):
+    def counting(progress: RunProgress) -> Callable[[int, int], None]:
         def call(answered: int, total: int) -> None:
             done.setdefault("before", answered)
             done["after"], done["total"] = answered, total

@@ -16,6 +16,7 @@ import solara
 import solara.lab
 
 from thermidor.dashboard import export, figures, runner, state
+from thermidor.model.results import Results
 from thermidor.reports.html import run_report_html
 from thermidor.scenarios import list_scenarios
 
@@ -30,7 +31,7 @@ def slug(key: str) -> str:
 
 @solara.component
 def FieldControl(  # noqa: N802 (a Solara component)
-    spec: state.Field, text: str, error: str | None, on_text: Callable
+    spec: state.Field, text: str, error: str | None, on_text: Callable[[Any], None]
 ) -> None:
     """One labelled control with its error message right under it."""
     label = f"{spec.label} ({spec.hint})" if spec.hint else spec.label
@@ -45,8 +46,8 @@ def FieldControl(  # noqa: N802 (a Solara component)
 
 @solara.component
 def Controls(  # noqa: N802 (a Solara component)
-    specs: tuple[state.Field, ...], form: solara.Reactive, errors: dict[str, str]
-):
+    specs: tuple[state.Field, ...], form: solara.Reactive[dict[str, str]], errors: dict[str, str]
+) -> None:
     """A group of fields bound to the form."""
 
     def setter(key: str) -> Callable[[Any], None]:
@@ -61,10 +62,10 @@ def Page() -> None:  # noqa: N802 (the name Solara serves)
     """Pick a scenario, edit it, run it with progress, plot it, pin a baseline, download."""
     name = solara.use_reactive(DEFAULT)
     form = solara.use_reactive(state.defaults(DEFAULT))
-    live = solara.use_reactive({})
+    live: solara.Reactive[dict[str, np.ndarray]] = solara.use_reactive({})
     progress = solara.use_reactive((0, 0))
-    finished = solara.use_reactive(None)
-    baseline = solara.use_reactive({})
+    finished: solara.Reactive[Results | None] = solara.use_reactive(None)
+    baseline: solara.Reactive[dict[str, np.ndarray]] = solara.use_reactive({})
     key = (name.value, tuple(sorted(form.value.items())))
     built = solara.use_memo(lambda: state.build(name.value, form.value), [key])
 
@@ -81,7 +82,7 @@ def Page() -> None:  # noqa: N802 (the name Solara serves)
         if results is not None:
             finished.set(results)
 
-    task = solara.lab.use_task(execute, dependencies=None)  # type: ignore[arg-type]
+    task = solara.lab.use_task(execute, dependencies=None)
 
     def choose(new: str) -> None:
         name.set(new)
@@ -160,7 +161,7 @@ def Page() -> None:  # noqa: N802 (the name Solara serves)
                 )
 
 
-def _report(results: Any) -> str:
+def _report(results: Results) -> str:
     """The finished run's HTML report, from ``thermidor.reports``."""
     title = f"{results.scenario}, seed {results.seed}"
     return run_report_html(results.series, results.params, results.thermidor_step, title)

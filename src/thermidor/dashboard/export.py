@@ -6,9 +6,13 @@ import csv
 import io
 import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
-def series_csv(series: Mapping[str, Sequence[float]]) -> str:
+def series_csv(series: Mapping[str, Sequence[float] | np.ndarray]) -> str:
     """CSV of every series, one row per step (empty cells for steps not run)."""
     names = list(series)
     steps = max((len(v) for v in series.values()), default=0)

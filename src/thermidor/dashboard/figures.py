@@ -5,15 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import plotly.graph_objects as go
 
 from thermidor.model.results import METRIC_DOCS
 
 PLOTTED: tuple[str, ...] = ("participation", "control_index", "apparatus_share", "privilege_ratio")
-Series = Mapping[str, Sequence[float]]
+Values = Sequence[float] | np.ndarray  # one series: the recorder's array, or a list of floats
+Series = Mapping[str, Values]
 
 
-def _plain(values: Sequence[float]) -> list[float | None]:
+def _plain(values: Values) -> list[float | None]:
     """Floats for plotly's JSON, with steps not yet run (NaN) as gaps."""
     return [None if math.isnan(v) else float(v) for v in values]
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from thermidor.dashboard import events
 from thermidor.model.state import RULES
 from thermidor.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
 
 Kind = Literal["number", "integer", "optional_number", "optional_integer", "choice"]
+Parsed = str | int | float | None  # a choice, an integer, a number, or None (a cleared field)
 TIERS = ("top", "middle", "bottom")
 RECALL_CHOICES = ("per tier", "yes", "no")
 NONE = "none"
@@ -149,13 +150,13 @@ def defaults(name: str) -> dict[str, str]:
 
 
 def _lookup(scenario: Scenario, dotted: str) -> object:
-    node: object = scenario
+    node: Any = scenario  # a walk along a dotted key: attributes, and list items by index
     for part in dotted.split("."):
-        node = node[int(part)] if part.isdigit() else getattr(node, part)  # type: ignore[index]
+        node = node[int(part)] if part.isdigit() else getattr(node, part)
     return node
 
 
-def parse(spec: Field, text: str) -> object:
+def parse(spec: Field, text: str) -> Parsed:
     """The value a field's text stands for (None = cleared), or ValueError with a message."""
     clean = text.strip()
     optional = spec.kind.startswith("optional_")
@@ -181,13 +182,20 @@ def parse(spec: Field, text: str) -> object:
     return number
 
 
-def literal(spec: Field, value: object) -> str:
+def literal(spec: Field, value: Parsed) -> str:
     """The override value written for a parsed field value."""
     if value is None:
         return NONE
     if spec.key == "institutions.recall":
         return {"per tier": NONE, "yes": "true", "no": "false"}[str(value)]
     return events.toml_literal(value)
+
+
+def _number(spec: Field, text: str) -> float:
+    """``parse`` for a "number" field (never cleared), whose value is always a float."""
+    value = parse(spec, text)
+    assert isinstance(value, float), spec.key
+    return value
 
 
 def _check(name: str, overrides: list[str]) -> str | None:
@@ -206,11 +214,11 @@ def _event(name: str, form: dict[str, str], base: Scenario, which: str) -> tuple
     specs = {f.key: f for f in (*shock_fields(base), *intervention_fields())}
     year_key = f"{which}.year"
     try:
-        year = parse(specs[year_key], form.get(year_key, ""))
-        step = events.year_to_step(base.meta, float(year))  # type: ignore[arg-type]
+        year = _number(specs[year_key], form.get(year_key, ""))
+        step = events.year_to_step(base.meta, year)
     except ValueError as exc:
         raise _FieldError(year_key, str(exc)) from exc
-    item: dict[str, object] = {"kind": kind, "start": step}
+    item: dict[str, Parsed] = {"kind": kind, "start": step}
     if which == "shock":
         for part in ("duration", "magnitude"):
             key = f"shock.{part}"
@@ -226,14 +234,14 @@ def _event(name: str, form: dict[str, str], base: Scenario, which: str) -> tuple
         param = events.INTERVENTION_PARAM[kind]
         if param:
             try:
-                value = parse(specs["intervention.value"], form.get("intervention.value", ""))
+                value = _number(specs["intervention.value"], form.get("intervention.value", ""))
             except ValueError as exc:
                 raise _FieldError("intervention.value", str(exc)) from exc
             if param in events.INTEGER_PARAMS:
-                if float(value) != int(float(value)):  # type: ignore[arg-type]
+                if value != int(value):
                     msg = f"intervention.value = {value}: {kind} takes a whole number of steps"
                     raise _FieldError("intervention.value", msg)
-                value = int(float(value))  # type: ignore[arg-type]
+                value = int(value)
             item[param] = value
         existing = [i.model_dump(mode="json") for i in base.interventions]
         key = "interventions"
@@ -271,9 +279,10 @@ def build(name: str, form: dict[str, str]) -> Built:
             errors[spec.key] = str(exc)
             continue
         if spec.key == "seed":
-            if int(value) < 0:  # type: ignore[call-overload]
+            assert isinstance(value, int)  # a required integer field
+            if value < 0:
                 errors[spec.key] = f"seed = {value}: must be a whole number >= 0"
-            seed = int(value)  # type: ignore[call-overload]
+            seed = value
             continue
         override = f"{spec.key}={literal(spec, value)}"
         problem = _check(name, [override])

@@ -10,6 +10,8 @@ From a notebook::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from thermidor.experiments.runner import run_experiment
 from thermidor.experiments.spec import (
     Experiment,
@@ -17,6 +19,11 @@ from thermidor.experiments.spec import (
     load_experiment,
     parse_experiment,
 )
+
+if TYPE_CHECKING:  # pandas and scipy load only when these functions run (imports inside)
+    import pandas as pd
+
+    from thermidor.experiments.summary import Stat
 
 __all__ = [
     "Experiment",
@@ -29,7 +36,9 @@ __all__ = [
 ]
 
 
-def results_frame(store_path: str = "results.duckdb", experiment_id: str | None = None):
+def results_frame(
+    store_path: str = "results.duckdb", experiment_id: str | None = None
+) -> pd.DataFrame:
     """A tidy pandas DataFrame of an experiment's runs (the latest experiment by default)."""
     from thermidor.experiments.spool import settle  # noqa: PLC0415
     from thermidor.experiments.summary import runs_frame  # noqa: PLC0415
@@ -41,8 +50,8 @@ def results_frame(store_path: str = "results.duckdb", experiment_id: str | None 
 
 
 def summary(
-    store_path: str = "results.duckdb", experiment_id: str | None = None, stat: str = "final"
-) -> dict:
+    store_path: str = "results.duckdb", experiment_id: str | None = None, stat: Stat = "final"
+) -> dict[str, Any]:
     """Per-point means with 95% intervals and the Thermidor share (see ``summary.summarize``)."""
     from thermidor.experiments.spool import settle  # noqa: PLC0415
     from thermidor.experiments.summary import summarize  # noqa: PLC0415
@@ -50,4 +59,4 @@ def summary(
 
     settle(store_path)
     with Store(store_path, read_only=True) as store:
-        return summarize(store, experiment_id, stat)  # type: ignore[arg-type]
+        return summarize(store, experiment_id, stat)

@@ -106,9 +106,9 @@ class LocalExecutor:
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                task = next(queue, None)
-                if task is not None:
-                    pending.add(self._pool.submit(fn, task))
+                following = next(queue, None)
+                if following is not None:
+                    pending.add(self._pool.submit(fn, following))
                 yield future.result()
 
     def close(self) -> None:

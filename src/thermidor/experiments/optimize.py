@@ -93,12 +93,15 @@ def _dimension(p: Parameter, objective: Objective) -> Dimension:
         raise ExperimentError(str(exc)) from exc
     distribution: BaseDistribution
     if p.low is not None and p.high is not None:
+        low: float
+        high: float
         if p.integer:
-            low, high = math.ceil(p.low), math.floor(p.high)
-            if low > high:
+            first, last = math.ceil(p.low), math.floor(p.high)
+            if first > last:
                 msg = f"parameter {p.name}: no whole number between {p.low} and {p.high}"
                 raise ExperimentError(msg)
-            distribution = IntDistribution(low, high)
+            distribution = IntDistribution(first, last)
+            low, high = first, last
         else:
             low, high = p.low, p.high
             distribution = FloatDistribution(low, high)

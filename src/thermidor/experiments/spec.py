@@ -196,9 +196,12 @@ def check_against_scenario(experiment: Experiment, where: str = "experiment") ->
         raw = _read_raw(experiment.scenario)
         base = apply_overrides(raw, experiment.base_overrides())
         for p in experiment.parameters:
-            trial = p.grid or [p.low, p.high]
+            trial = p.grid
+            if not trial:  # no grid: the validator then guarantees both bounds
+                assert p.low is not None
+                assert p.high is not None
+                trial = [p.low, p.high]
             for value in trial:
-                assert value is not None
                 validate(apply_overrides(base, [override(p.name, value)]))
     except ScenarioError as exc:
         raise ExperimentError(f"{where}: {exc}") from exc

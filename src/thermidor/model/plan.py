@@ -58,12 +58,16 @@ NAMES: tuple[str, ...] = tuple(mechanism.NAME for mechanism in PLAN)
 
 # All mechanism parameters in one record, a field per mechanism in plan order. Defaults are
 # model-wide: the shipped scenarios do not override them, so no scenario is tuned toward its
-# own outcome.
+# own outcome. The fields are typed Any: unpacked as ``**``, a narrower value type would also
+# have to fit create_model's own keywords (__config__, __base__...), which mypy cannot rule out.
+_FIELDS: dict[str, Any] = {
+    mechanism.NAME: (mechanism.Params, mechanism.Params()) for mechanism in PLAN
+}
 MechanismParams: type[ParamsBase] = create_model(
     "MechanismParams",
     __base__=ParamsBase,
     __doc__="The ``[mechanisms]`` table of a scenario: one record per mechanism of the plan.",
-    **{mechanism.NAME: (mechanism.Params, mechanism.Params()) for mechanism in PLAN},
+    **_FIELDS,
 )
 
 

@@ -17,7 +17,8 @@ share always includes a smaller one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, assert_never
 
 import numpy as np
 
@@ -42,7 +43,7 @@ class InterventionParams(ParamsBase):
     """Interventions carry their own magnitudes in the scenario; nothing model-wide to set."""
 
 
-def _branch_mask(world: World, branches: list[str] | None) -> np.ndarray:
+def _branch_mask(world: World, branches: Sequence[str] | None) -> np.ndarray:
     if branches is None:
         return np.ones(world.offices.size, dtype=bool)
     wanted = [i for i, name in enumerate(world.branch_names) if name in branches]
@@ -79,39 +80,39 @@ def purge(world: World, fraction: float, rng: np.random.Generator) -> None:
 def apply(world: World, item: Intervention, rng: np.random.Generator) -> None:
     """Carry out one intervention now."""
     off, policy = world.offices, world.policy
-    kind = item.kind
-    if kind == "restore_elections":
-        off.rule[_branch_mask(world, item.branches) & (off.rule == NOMINATION)] = ELECTION
-    elif kind == "nominate":
-        convert_share(world, item.share, NOMINATION, _branch_mask(world, item.branches))
-    elif kind == "sortition":
-        convert_share(world, item.share, SORTITION, _branch_mask(world, item.branches))
-    elif kind == "cut_apparatus":
-        staff = np.flatnonzero(world.members.present & (world.members.role == STAFF))
-        cut = rng.choice(staff, size=round(item.fraction * staff.size), replace=False)
-        dismiss_staff(world, cut)
-        if item.cap is not None:
-            policy.apparatus_cap = item.cap
-    elif kind == "cap_privilege":
-        policy.privilege_cap = item.cap
-    elif kind in ("rights_guarantees", "repression"):
-        policy.repression = item.intensity
-    elif kind == "education":
-        policy.education = item.intensity
-    elif kind == "transparency":
-        policy.transparency = item.level
-    elif kind == "audits":
-        policy.audit_rate = item.rate
-    elif kind == "purge":
-        purge(world, item.fraction, rng)
-    elif kind == "term_limits":
-        off.term[:] = item.term
-        off.term_left = np.minimum(off.term_left, item.term)
-        if item.recall is not None:
-            off.recall[:] = item.recall
-    else:  # pragma: no cover - the schema admits no other kind
-        msg = f"unknown intervention kind {kind!r}"
-        raise ValueError(msg)
+    # The scenario's union is discriminated by ``kind``: each case narrows ``item`` to its class.
+    match item.kind:
+        case "restore_elections":
+            off.rule[_branch_mask(world, item.branches) & (off.rule == NOMINATION)] = ELECTION
+        case "nominate":
+            convert_share(world, item.share, NOMINATION, _branch_mask(world, item.branches))
+        case "sortition":
+            convert_share(world, item.share, SORTITION, _branch_mask(world, item.branches))
+        case "cut_apparatus":
+            staff = np.flatnonzero(world.members.present & (world.members.role == STAFF))
+            cut = rng.choice(staff, size=round(item.fraction * staff.size), replace=False)
+            dismiss_staff(world, cut)
+            if item.cap is not None:
+                policy.apparatus_cap = item.cap
+        case "cap_privilege":
+            policy.privilege_cap = item.cap
+        case "rights_guarantees" | "repression":
+            policy.repression = item.intensity
+        case "education":
+            policy.education = item.intensity
+        case "transparency":
+            policy.transparency = item.level
+        case "audits":
+            policy.audit_rate = item.rate
+        case "purge":
+            purge(world, item.fraction, rng)
+        case "term_limits":
+            off.term[:] = item.term
+            off.term_left = np.minimum(off.term_left, item.term)
+            if item.recall is not None:
+                off.recall[:] = item.recall
+        case _:  # pragma: no cover - the schema admits no other kind (mypy checks it)
+            assert_never(item)
 
 
 Params = InterventionParams
