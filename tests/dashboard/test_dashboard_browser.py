@@ -1,4 +1,10 @@
-"""The dashboard in Debian's chromium: run, progress, plots, baseline, bad input, report."""
+"""The dashboard in Debian's chromium: run, progress, plots, baseline, bad input, report.
+
+The tests wait for what the page shows, never for a time: the server is what `thermidor ui`
+starts, serving gated_app (each run held after its first partial series until the test
+opens the gate), so the running state is on screen when the test looks for it however fast
+the machine. The timeouts only stop a hung test.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,20 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("THERMIDOR_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
-RUN_TIMEOUT_MS = 90_000
+DEADLINE = 300  # seconds: a guard against a hung server or page, never a signal
+HERE = Path(__file__).resolve().parent
+SRC = HERE.parents[1] / "src"
 PLOT_DATA = """sel => {
   const gd = document.querySelector(sel + ' .js-plotly-plot');
   return gd ? gd.data.map(t => ({name: t.name, y: Array.from(t.y), dash: (t.line || {}).dash}))
@@ -39,22 +47,49 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _ui_command(port: int) -> list[str]:
+    """The command line ``thermidor ui --port`` runs (caught, not run), serving gated_app."""
+    from thermidor.cli import app  # noqa: PLC0415
+
+    caught: list[list[str]] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess, "call", lambda argv: caught.append(list(argv)) or 0)
+        result = CliRunner().invoke(app, ["ui", "--port", str(port)])
+    assert result.exit_code == 0, result.output
+    [command] = caught
+    assert "thermidor.dashboard.app" in command, command
+    return ["gated_app" if a == "thermidor.dashboard.app" else a for a in command]
+
+
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def gate(tmp_path_factory) -> Path:
+    """Created by the test to let a held run go on (gated_app removes it)."""
+    return tmp_path_factory.mktemp("gate") / "open"
+
+
+@pytest.fixture(scope="module")
+def server(gate: Path) -> Iterator[str]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
-    command = [sys.executable, "-m", "thermidor", "ui", "--port", str(port)]
-    proc = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
+    env = dict(os.environ, THERMIDOR_TEST_GATE=str(gate))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), str(SRC), env.get("PYTHONPATH")]))
+    proc = subprocess.Popen(
+        _ui_command(port), env=env, start_new_session=True, stderr=subprocess.DEVNULL
+    )
     try:
-        deadline = time.monotonic() + 60
-        while not _answers(url):
-            assert proc.poll() is None, "thermidor ui exited"
-            assert time.monotonic() < deadline, "thermidor ui did not answer within 60 s"
-            time.sleep(0.5)
+        deadline = time.monotonic() + DEADLINE
+        while not _answers(url):  # polled until the port answers; the deadline only guards
+            assert proc.poll() is None, "the dashboard server exited"
+            assert time.monotonic() < deadline, f"the dashboard did not answer in {DEADLINE} s"
+            time.sleep(0.2)
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +107,12 @@ def browser() -> Iterator[object]:
 def page(browser, server):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(DEADLINE * 1000)
     from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: PLC0415
 
     page.goto(server)
     try:
-        page.wait_for_selector(".run-button", timeout=45_000)
+        page.wait_for_selector(".run-button")
     except PlaywrightTimeout as exc:
         page.screenshot(path=ARTIFACTS / "dashboard-did-not-render.png")
         msg = (
@@ -103,15 +138,35 @@ def _choose_scenario(page, name: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _run(page) -> None:  # type: ignore[no-untyped-def]
+def _status(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(
+        "t => (document.querySelector('.run-status') || {innerText: ''}).innerText.includes(t)",
+        arg=text,
+    )
+
+
+# the "run" trace of each plot asked: holding a partial series (gaps for the steps not run)
+# or a whole one; the run's plots go from partial to whole, never back
+RUN_TRACES = f"""([plots, whole]) => plots.every(sel => {{
+  const run = ({PLOT_DATA})(sel)?.find(t => t.name == 'run');
+  return run !== undefined && run.y.some(v => v === null) != whole;
+}})"""
+CHECKED = [".plot-participation", ".plot-control-index"]
+
+
+def _run(page, gate: Path) -> None:  # type: ignore[no-untyped-def]
     button = page.locator(".run-button")
     page.wait_for_function("() => !document.querySelector('.run-button').disabled")
     button.click()
-    # the bar shows the run going (a previous run's finished bar is replaced), then finished
-    page.wait_for_selector(".run-progress.running", timeout=RUN_TIMEOUT_MS)
-    assert "running" in page.locator(".run-status").inner_text()
-    page.wait_for_selector(".run-progress.finished", timeout=RUN_TIMEOUT_MS)
-    assert "finished" in page.locator(".run-status").inner_text()
+    # held after its first partial series: the bar shows the run going (a previous run's
+    # finished bar is replaced) and the plots the part done; then it goes on and finishes
+    page.wait_for_selector(".run-progress.running")
+    _status(page, "running")
+    page.wait_for_function(RUN_TRACES, arg=[CHECKED, False])
+    gate.touch()
+    page.wait_for_selector(".run-progress.finished")
+    _status(page, "finished")
+    page.wait_for_function(RUN_TRACES, arg=[CHECKED, True])
 
 
 def _trace(page, metric: str, name: str) -> dict:  # type: ignore[no-untyped-def]
@@ -122,19 +177,18 @@ def _trace(page, metric: str, name: str) -> dict:  # type: ignore[no-untyped-def
     return found[0]
 
 
-def test_run_move_control_pin_baseline(page) -> None:  # type: ignore[no-untyped-def]
+def test_run_move_control_pin_baseline(page, gate) -> None:  # type: ignore[no-untyped-def]
     _choose_scenario(page, "present-day-union")
-    # long enough (a second or two) that the running state is rendered before the end
     _type(page, "meta-members", "2000")
     _type(page, "meta-steps", "120")
-    _run(page)
+    _run(page, gate)
     first = _trace(page, "participation", "run")["y"]
     assert len(first) == 120
     assert all(v is not None for v in first)
     page.locator(".pin-baseline").click()
     page.wait_for_function(f"() => ({PLOT_DATA})('.plot-participation').length == 2")
     _type(page, "institutions-nominated-share", "1")
-    _run(page)
+    _run(page, gate)
     page.screenshot(path=ARTIFACTS / "dashboard-run-vs-baseline.png", full_page=True)
     baseline = _trace(page, "participation", "baseline")
     second = _trace(page, "participation", "run")["y"]
@@ -153,7 +207,7 @@ def test_bad_input_shows_message_and_refuses_run(page, server) -> None:  # type:
     message.wait_for()
     assert "institutions.apparatus_cap = 1.5" in message.inner_text()
     assert "less than or equal to 1" in message.inner_text()
-    assert page.locator(".run-button").is_disabled()
+    page.wait_for_function("() => document.querySelector('.run-button').disabled")
     _type(page, "meta-members", "ten")
     page.locator(".field-meta-members .field-error").wait_for()
     page.screenshot(path=ARTIFACTS / "dashboard-bad-input.png", full_page=True)

@@ -4,12 +4,12 @@ writer is refused; bad files and arguments are one-line errors that write nothin
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
+import select
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -109,79 +109,123 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-c", "from thermidor.cli import app; app()", *args]
 
 
+# `thermidor experiment ...` stopped right after its AFTER-th run is spooled (whole on disk,
+# the store open and locked, the workers busy with the next runs): "kill" SIGKILLs the
+# command and its workers at once, "hold" prints "held" on stdout and waits to be killed.
+# The stop is a count of stored runs, never a time, so it lands at the same point of the
+# experiment on any machine (as the Dying store of test_store does for one run).
+_STOPPING = """
+import os, signal, sys
+
+from thermidor.experiments import spool
+
+assert os.getpgrp() == os.getpid(), "start me with start_new_session=True"
+AFTER, MODE = int(sys.argv.pop(1)), sys.argv.pop(1)
+spooled, write = 0, spool.write
+
+def write_then_stop(*args, **kwargs):
+    global spooled
+    write(*args, **kwargs)
+    spooled += 1
+    if spooled == AFTER:
+        if MODE == "kill":
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+        print("held", flush=True)
+        signal.pause()
+
+spool.write = write_then_stop
+from thermidor.cli import app
+app()
+"""
+
+
+def _stopping(after: int, mode: str, *args: str) -> list[str]:
+    return [sys.executable, "-c", _STOPPING, str(after), mode, *args]
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH", "")]))
     return env
 
 
+def _kill_group(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+DEADLINE = 300  # seconds: only a guard against a hung command, never what the test waits for
+
+
+def _first_line(proc: subprocess.Popen) -> str:
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], DEADLINE)
+    assert ready, f"no line on stdout within {DEADLINE} s"
+    return proc.stdout.readline()
+
+
 def test_a_killed_experiment_resumes_to_the_uninterrupted_contents(tmp_path):
     file = write(tmp_path, KILLABLE)
     whole, killed = tmp_path / "whole.duckdb", tmp_path / "killed.duckdb"
     run_experiment(load_experiment(file), workers=2, store_path=str(whole))
+    total, stored = 32, 6
 
+    args = ("experiment", "run", str(file), "--out", str(killed), "--workers", "2")
     proc = subprocess.Popen(
-        _cli("experiment", "run", str(file), "--out", str(killed), "--workers", "2"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-        start_new_session=True,
-    )
-    assert proc.stderr is not None
-    stored, total = 0, 32
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # progress lines: "killable: 7/32 runs, ..."
-        line = proc.stderr.readline()
-        if not line:
-            break
-        found = re.search(r": (\d+)/(\d+) runs", line)
-        if found:
-            stored = int(found.group(1))
-            assert int(found.group(2)) == total
-            if stored >= 6:
-                break
-    os.killpg(proc.pid, signal.SIGKILL)  # the command and its workers, mid-experiment
-    proc.wait()
-    assert 6 <= stored < total, f"not killed part way ({stored} stored)"
-
-    assert pending(killed), "the runs stored since the last ingest wait in the spool"
-    settle(killed)  # as the read commands do
-    assert not pending(killed)
-    with Store(killed, read_only=True) as db:
-        kept = [r for r in db.list_runs() if r["status"] == "finished"]
-        assert stored <= len(kept) < total  # what was reported stored is there, not all
-    resumed = subprocess.run(
-        _cli("experiment", "run", str(file), "--out", str(killed), "--format", "json"),
-        capture_output=True,
-        text=True,
-        env=_env(),
-        check=True,
-    )
-    assert f'"computed": {total - len(kept)}' in resumed.stdout, resumed.stdout
-    same(contents(killed), contents(whole))
-
-
-def test_a_second_writer_is_refused_with_a_clear_error(tmp_path):
-    file = write(tmp_path, KILLABLE)
-    store = tmp_path / "busy.duckdb"
-    first = subprocess.Popen(
-        _cli("experiment", "run", str(file), "--out", str(store), "--workers", "1"),
-        stdout=subprocess.DEVNULL,
+        _stopping(stored, "kill", *args),
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=_env(),
         start_new_session=True,
     )
     try:
-        assert first.stderr is not None
-        first.stderr.readline()  # the first progress line: the store is open and locked
+        out, err = proc.communicate(timeout=DEADLINE)
+    finally:
+        _kill_group(proc)
+    assert proc.returncode == -signal.SIGKILL, (out, err)  # killed, not finished
+
+    assert pending(killed), "the runs stored since the last ingest wait in the spool"
+    settle(killed)  # as the read commands do
+    assert not pending(killed)
+    with Store(killed, read_only=True) as db:
+        kept = [r for r in db.list_runs() if r["status"] == "finished"]
+    assert len(kept) == stored < total  # the runs spooled before the kill, and only those
+    resumed = subprocess.run(
+        _cli("experiment", "run", str(file), "--out", str(killed), "--format", "json"),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=True,
+        timeout=DEADLINE,
+    )
+    assert f'"computed": {total - stored}' in resumed.stdout, resumed.stdout
+    same(contents(killed), contents(whole))
+
+
+def test_a_second_writer_is_refused_with_a_clear_error(tmp_path):
+    file = write(tmp_path, KILLABLE)
+    store = tmp_path / "busy.duckdb"
+    args = ("experiment", "run", str(file), "--out", str(store), "--workers", "1")
+    first = subprocess.Popen(
+        _stopping(1, "hold", *args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,  # a few progress lines at most: the pipe never fills
+        text=True,
+        env=_env(),
+        start_new_session=True,
+    )
+    try:
+        # waits for the first run to be stored: the store is open and locked, and stays so
+        if _first_line(first) != "held\n":
+            first.wait()
+            pytest.fail(f"the first writer ended before a run: {first.stderr.read()}")
         other = write(tmp_path, SWEEP, "other.toml")
         result = invoke("experiment", "run", str(other), "--out", str(store))
         assert_usage_error(result, str(store), "lock")
     finally:
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait()
+        _kill_group(first)
 
 
 BAD = {
