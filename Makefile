@@ -1,28 +1,71 @@
 # Two commands from a fresh machine: `make demo` and `make test`.
+#
+# The environment is locked. requirements.lock pins every package the project and its
+# test extra pull in, direct and transitive, at the exact version the suite last passed
+# with, for CPython 3.11 on Linux x86-64 (what CI runs). pyproject.toml keeps the lower
+# bounds the code needs; the lock says which versions were actually tested.
+#
+# Tool: pip-tools' pip-compile writes the lock, and plain pip installs from it as a
+# constraints file (`pip install -c requirements.lock -e '.[test]'`). Why this and not uv or
+# Poetry: installing needs nothing but the pip every venv already has, so `make test` on a
+# fresh machine bootstraps no extra tool; pip-compile resolves with pip itself, so it honours
+# the pip configuration of the machine it runs on (its indexes, find-links, certificate and
+# global constraints), which uv does not read. pip-tools runs only in `make lock`, in a venv
+# of its own (.venv-lock) so that it never changes the environment under test. The lock is
+# a constraints file, not a requirements file: the project's own dependency list still
+# decides what is installed; the lock only fixes the versions. It carries no hashes: a
+# machine may serve the same release as a locally built wheel, which a hash would reject.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+LOCK_VENV := .venv-lock
+# the installer and the lock tool are pinned too, so a new pip cannot change the resolution
+PIP := pip==26.3
+PIP_TOOLS := pip-tools==7.7.0
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet \
+	--extra test --strip-extras --no-emit-index-url --no-emit-find-links \
+	--output-file $(LOCK) pyproject.toml
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-quick lint bench lock lock-upgrade clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet '$(PIP)'
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test]'
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/thermidor run soviet-1917-1928 --seed 1 --out results.duckdb
 
+# everything: ruff, mypy and the whole pytest suite, slow ensemble tests included
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+# the same without the tests marked slow (the ensembles of stylized facts and a few others)
+test-quick: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/pytest -m "not slow"
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 
+$(LOCK_VENV)/bin/pip-compile:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet '$(PIP)' '$(PIP_TOOLS)'
+
+# re-resolve after editing pyproject.toml's dependencies: pins that still fit are kept
+lock: $(LOCK_VENV)/bin/pip-compile
+	$(PIP_COMPILE)
+
+# move every pin to the newest version pyproject.toml allows (then run `make test`)
+lock-upgrade: $(LOCK_VENV)/bin/pip-compile
+	$(PIP_COMPILE) --upgrade
+
 clean:
-	rm -rf $(VENV) results.duckdb .pytest_cache
+	rm -rf $(VENV) $(LOCK_VENV) results.duckdb .pytest_cache
 	find src -name "*.nbi" -delete -o -name "*.nbc" -delete  # numba caches (they miss edits to kernels in other modules)

@@ -14,6 +14,9 @@ import pytest
 from facts.ensemble import SEEDS, final, scenario, series, thermidor_steps
 from thermidor.scenarios.loader import validate
 
+# ensembles of seeds, the slowest tests: `make test` runs them, `make test-quick` leaves them out
+pytestmark = pytest.mark.slow
+
 SMALL = "tests/data/small.toml"
 DECADE = "meta.steps=120"
 ON: tuple[str, ...] = ()
