@@ -301,11 +301,6 @@ def test_an_unknown_table_in_a_file_is_refused(tmp_path: Path):
     assert "unknown key" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the loader names the allowed keys for an unknown --set key but not for an unknown "
-    "key in a file (README: 'one line naming the field, the value and what is allowed')",
-)
 def test_an_unknown_key_in_a_file_names_the_allowed_keys(tmp_path: Path):
     path = small_with(tmp_path, "apparatus_cap = 0.15", "apparatus_cap = 0.15\nfoo = 1")
     message = error_of(str(path))

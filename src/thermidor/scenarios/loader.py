@@ -10,9 +10,9 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from thermidor.model.scenario import Scenario
 
@@ -60,8 +60,36 @@ def _describe(error: ValidationError) -> str:
     shown = repr(value) if not isinstance(value, dict) else "{...}"
     extra = f" ({len(error.errors()) - 1} more error(s))" if len(error.errors()) > 1 else ""
     if first["type"] == "extra_forbidden":
-        return f"{loc or '<root>'} = {shown}: unknown key, not a parameter{extra}"
+        allowed = _allowed_keys(tuple(first["loc"][:-1]))
+        known = f"; allowed here: {', '.join(allowed)}" if allowed else ""
+        return f"{loc or '<root>'} = {shown}: unknown key, not a parameter{known}{extra}"
     return f"{loc or '<root>'} = {shown}: {first['msg']}{extra}"
+
+
+def _allowed_keys(parent: tuple[Any, ...]) -> list[str]:
+    """The keys the schema accepts at ``parent`` (a validation error's location), or none
+    when the path runs through a union (an event list) that the location does not resolve."""
+    model: Any = Scenario
+    for part in parent:
+        if isinstance(part, int):
+            continue  # an index into a list of records of one kind
+        field = model.model_fields.get(part) if _is_model(model) else None
+        if field is None:
+            return []
+        model = _record_of(field.annotation)
+    return list(model.model_fields) if _is_model(model) else []
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
+
+
+def _record_of(annotation: Any) -> Any:
+    """The one record type inside ``annotation`` (``X``, ``X | None``, ``list[X]``), if any."""
+    if _is_model(annotation):
+        return annotation
+    records = [arg for arg in get_args(annotation) if _is_model(_record_of(arg))]
+    return _record_of(records[0]) if len(records) == 1 else None
 
 
 def validate(raw: dict[str, Any]) -> Scenario:
