@@ -179,6 +179,27 @@ class Economy(Strict):
     market_temptation: Unit = Field(0.2, description="NEP: what office can buy on the market")
 
 
+def _derived_id(kind: str, start: object, taken: set[str]) -> str:
+    """``kind-start`` (``cut_apparatus`` at 12 -> ``cut-apparatus-12``), then ``-2``, ``-3``...
+    until it names no other event."""
+    base = f"{kind}-{start}".replace("_", "-").lower()
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def _id_from_kind_and_start(data: Any) -> Any:
+    """An event validated on its own (outside a scenario) without an ``id`` gets
+    ``kind-start``; inside a scenario, ``Scenario._derive_ids`` has already given it one
+    that no other event has."""
+    if isinstance(data, dict) and "id" not in data:
+        return {**data, "id": _derived_id(str(data.get("kind")), data.get("start"), set())}
+    return data
+
+
 class Shock(Strict):
     """An exogenous event: harvest failure, unemployment, market pressure, recruitment, crisis."""
 
@@ -190,11 +211,15 @@ class Shock(Strict):
     cohort: str | None = Field(None, description="for recruitment: the recruits' cohort")
     note: str = ""
 
+    _default_id = model_validator(mode="before")(_id_from_kind_and_start)
+
 
 class _Intervention(Strict):
     id: EventId
     start: Step
     note: str = ""
+
+    _default_id = model_validator(mode="before")(_id_from_kind_and_start)
 
 
 class RestoreElections(_Intervention):
@@ -333,18 +358,6 @@ class Suppressed(Strict):
         "e.g. institutions.nominated_share"
     )
     event: Event
-
-
-def _derived_id(kind: str, start: object, taken: set[str]) -> str:
-    """``kind-start`` (``cut_apparatus`` at 12 -> ``cut-apparatus-12``), then ``-2``, ``-3``...
-    until it names no other event."""
-    base = f"{kind}-{start}".replace("_", "-").lower()
-    candidate, n = base, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{base}-{n}"
-    taken.add(candidate)
-    return candidate
 
 
 class Scenario(Strict):
