@@ -21,7 +21,9 @@ from experiment_support import SWEEP, contents, same, write
 from thermidor.cli import app
 from thermidor.experiments import load_experiment, results_frame, run_experiment
 from thermidor.experiments.design import points
+from thermidor.experiments.runner import point_overrides
 from thermidor.experiments.spool import pending, settle
+from thermidor.scenarios import load_scenario
 from thermidor.store import Store
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -247,6 +249,10 @@ BAD = {
     "grid bounds": (SWEEP.replace("values = [0.0, 1.0]", "low = 0.0\nhigh = 1.0"), "grid"),
     "no parameters": (SWEEP.split("[[parameters]]", maxsplit=1)[0], "parameters"),
     "unknown scenario": (SWEEP.replace("soviet-1917-1928", "atlantis"), "atlantis"),
+    "unknown event id": (
+        SWEEP.replace("set = [", 'without = ["lenin"]\nset = ['),
+        "no shock or intervention has id 'lenin'; known ids: demobilisation-1918,",
+    ),
 }
 
 
@@ -294,3 +300,23 @@ def test_sampling_designs_give_the_same_points_every_time(tmp_path):
     for point in first:
         assert 0.0 <= point["institutions.nominated_share"] <= 1.0
         assert point["institutions.privilege_cap"] in (2, 3, 4)
+
+
+def test_without_leaves_an_event_out_of_every_run_and_knobs_hold(tmp_path):
+    text = SWEEP.replace("set = [", 'without = ["lenin-enrolment-1924", "purge-1921"]\nset = [')
+    experiment = load_experiment(write(tmp_path, text))
+    assert experiment.identity() != load_experiment(write(tmp_path, SWEEP, "b.toml")).identity()
+    for point in points(experiment):
+        resolved = load_scenario(experiment.scenario, list(point_overrides(experiment, point)))
+        ids = [e.id for e in resolved.events()]
+        assert "lenin-enrolment-1924" not in ids
+        assert "purge-1921" not in ids
+        held = {(r.by, r.event.kind) for r in resolved.suppressed}
+        # the varying knobs hold: the scenario's nominations and party maxima do not run
+        assert held == {
+            ("--without", "recruitment"),
+            ("--without", "purge"),
+            ("institutions.nominated_share", "nominate"),
+            ("institutions.privilege_cap", "cap_privilege"),
+        }
+        assert not [i for i in resolved.interventions if i.kind in {"nominate", "cap_privilege"}]

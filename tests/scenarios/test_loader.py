@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import thermidor
+from thermidor.model.scenario import HEADLINE_KNOBS
 from thermidor.scenarios import (
     Scenario,
     ScenarioError,
@@ -153,9 +154,20 @@ def test_overrides_apply_with_their_types():
     assert type(scenario.institutions.privilege_cap) is float
     assert scenario.meta.time_step == "year"
     assert scenario.mechanisms.abuse.base_rate == 0.05
-    # nothing else moved
+    # nothing else moved, but the knobs set hold: the scheduled events that would change
+    # them are left out, and the run records which
+    held = {
+        kind
+        for knob in ("institutions.recall", "transparency.level", "institutions.privilege_cap")
+        for kind in HEADLINE_KNOBS[knob].kinds
+    }
+    kept = [event for event in base.interventions if event.kind not in held]
     assert scenario.society == base.society
-    assert scenario.interventions == base.interventions
+    assert scenario.interventions == kept
+    assert len(kept) < len(base.interventions)
+    assert {s.event.id for s in scenario.suppressed} == {
+        e.id for e in base.interventions if e.kind in held
+    }
     assert scenario.meta.steps == base.meta.steps
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from thermidor.experiments.spec import Experiment
+    from thermidor.scenarios import Scenario
     from thermidor.store import Store
 
 EXIT_USAGE = 2
@@ -31,6 +32,44 @@ def fail(message: str) -> NoReturn:
     """Print one ``error:`` line on stderr (no rich wrapping or markup) and exit with 2."""
     typer.echo(f"error: {' '.join(message.splitlines())}", err=True)
     raise typer.Exit(EXIT_USAGE)
+
+
+# --- scenario options shared by the commands that resolve a scenario ----------------------
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Override a parameter by its dotted path, e.g. institutions.recall=true, or a "
+        "field of an event by its id, events.ID.FIELD=VALUE (repeatable). A headline knob "
+        "set here holds: the interventions that would change it are left out.",
+    ),
+]
+WithoutOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--without",
+        metavar="ID",
+        help="Leave out the shock or intervention with this id (repeatable; "
+        "`thermidor timeline SCENARIO` lists the ids).",
+    ),
+]
+
+
+def note_suppressed(scenario: Scenario) -> None:
+    """One ``note:`` line on stderr per event a held headline knob left out of the run (an
+    event removed with ``--without`` was asked for by name and needs no note)."""
+    from thermidor.scenarios.loader import WITHOUT  # noqa: PLC0415
+
+    for record in scenario.suppressed:
+        if record.by != WITHOUT:
+            event = record.event
+            typer.echo(
+                f"note: {event.id} ({event.kind} at step {event.start}) left out: "
+                f"{record.by} is set and holds for the whole run",
+                err=True,
+            )
 
 
 class Format(StrEnum):

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import typer
 
-from thermidor.cli import classic, experiment, info, optimize, report, run, sensitivity, ui
+from thermidor.cli import (
+    classic,
+    experiment,
+    info,
+    optimize,
+    report,
+    run,
+    sensitivity,
+    timeline,
+    ui,
+)
 
 __all__ = ["app", "build_app"]
 
@@ -27,6 +37,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
     )
     app.command("scenarios")(info.scenarios)
+    app.command("timeline")(timeline.timeline)
     app.command("run")(run.run_command)
     app.command("show")(run.show)
     app.command("plan")(info.plan)

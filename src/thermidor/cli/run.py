@@ -19,7 +19,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from thermidor.cli._common import EXPORT_SUFFIXES, Format, FormatOption, fail, number, progress_bar
+from thermidor.cli._common import (
+    EXPORT_SUFFIXES,
+    Format,
+    FormatOption,
+    SetOption,
+    WithoutOption,
+    fail,
+    note_suppressed,
+    number,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -141,15 +151,8 @@ def run_command(
     seed: Annotated[int, typer.Option(min=0, help="Seed of every random stream.")] = 0,
     steps: Annotated[int | None, typer.Option(help="Sugar for --set meta.steps=N.")] = None,
     members: Annotated[int | None, typer.Option(help="Sugar for --set meta.members=N.")] = None,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="KEY=VALUE",
-            help="Override a parameter by its dotted path, e.g. institutions.recall=true "
-            "(repeatable).",
-        ),
-    ] = None,
+    overrides: SetOption = None,
+    without: WithoutOption = None,
     out: Annotated[Path, typer.Option(help="The results store (a DuckDB file).")] = Path(
         "results.duckdb"
     ),
@@ -159,6 +162,8 @@ def run_command(
     its metrics."""
     classic = _classic_model(scenario)
     if classic is not None:
+        if without:
+            fail(f"--without {without[0]}: the classic model {classic.name} has no events")
         _run_classic(classic, seed, steps, members, list(overrides or []), out, fmt)
         return
     from thermidor.scenarios import load_scenario  # noqa: PLC0415
@@ -167,9 +172,10 @@ def run_command(
     settings += [f"meta.steps={steps}"] if steps is not None else []
     settings += [f"meta.members={members}"] if members is not None else []
     try:
-        resolved = load_scenario(scenario, settings)
+        resolved = load_scenario(scenario, settings, without)
     except (ValueError, OSError) as exc:  # ScenarioError is a ValueError
         fail(str(exc))
+    note_suppressed(resolved)
 
     from thermidor.model.run import run as simulate  # noqa: PLC0415
 

@@ -272,6 +272,10 @@ def build(name: str, form: dict[str, str]) -> Built:
     errors: dict[str, str] = {}
     overrides: list[str] = []
     seed = 0
+    # a headline knob set holds against the scenario's interventions (HEADLINE_KNOBS): only
+    # the knobs a user changed are set, so an unedited form keeps the scenario's history
+    own = defaults(name)
+    unedited = {f.key: literal(f, parse(f, own[f.key])) for f in HEADLINE}
     for spec in (*RUN_FIELDS, *HEADLINE, *branch_fields(base)):
         try:
             value = parse(spec, form.get(spec.key, ""))
@@ -285,6 +289,8 @@ def build(name: str, form: dict[str, str]) -> Built:
             seed = value
             continue
         override = f"{spec.key}={literal(spec, value)}"
+        if unedited.get(spec.key) == literal(spec, value):
+            continue
         problem = _check(name, [override])
         if problem:
             errors[spec.key] = problem

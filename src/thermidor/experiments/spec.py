@@ -110,6 +110,9 @@ class Experiment(Strict):
     description: str = ""
     scenario: str = Field(description="shipped scenario name or path of a scenario file")
     set: list[str] = Field(default_factory=list, description="fixed overrides, dotted.key=value")
+    without: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = Field(
+        default_factory=list, description="ids of shocks and interventions left out of every run"
+    )
     parameters: list[Parameter] = Field(min_length=1)
     design: Design = Design()
     seeds: int = Field(1, ge=1, le=100_000, description="runs per point (seeds base_seed ...)")
@@ -146,8 +149,10 @@ class Experiment(Strict):
         return None
 
     def base_overrides(self) -> list[str]:
-        """Overrides every run gets: the fixed ``set``, then steps and members if given."""
+        """Overrides every run gets: the fixed ``set``, each ``without`` id as the loader's
+        ``events.ID=none``, then steps and members if given."""
         extra = list(self.set)
+        extra += [f"events.{event_id}=none" for event_id in self.without]
         if self.steps is not None:
             extra.append(f"meta.steps={self.steps}")
         if self.members is not None:
@@ -194,15 +199,16 @@ def check_against_scenario(experiment: Experiment, where: str = "experiment") ->
 
     try:
         raw = _read_raw(experiment.scenario)
-        base = apply_overrides(raw, experiment.base_overrides())
+        base = experiment.base_overrides()
+        validate(apply_overrides(raw, base))
         for p in experiment.parameters:
             trial = p.grid
             if not trial:  # no grid: the validator then guarantees both bounds
                 assert p.low is not None
                 assert p.high is not None
                 trial = [p.low, p.high]
-            for value in trial:
-                validate(apply_overrides(base, [override(p.name, value)]))
+            for value in trial:  # in one pass, as a run resolves them (list indices as written)
+                validate(apply_overrides(raw, [*base, override(p.name, value)]))
     except ScenarioError as exc:
         raise ExperimentError(f"{where}: {exc}") from exc
 

@@ -6,7 +6,7 @@ clear error instead of a silently ignored knob.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -22,6 +22,11 @@ else:
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Step = Annotated[int, Field(ge=0)]
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+# The stable name of a shock or an intervention: ``--without ID`` and ``--set events.ID.x=v``
+# address an event by it. Unique within a scenario; when a file leaves it out the scenario
+# derives one from kind and start (see ``Scenario._derive_ids``).
+EventId = Annotated[str, Field(pattern=SLUG, max_length=80)]
 # The three branches of the apparatus the letter names, defined once.
 BranchName = Literal["party", "soviets", "unions"]
 BRANCHES: tuple[BranchName, ...] = get_args(BranchName)
@@ -34,7 +39,7 @@ class Strict(BaseModel):
 class Meta(Strict):
     """Who the scenario is, when it starts, how long a step lasts, and why."""
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(pattern=SLUG)
     title: str
     description: str = Field(description="one line, shown by `thermidor scenarios`")
     time_step: Literal["week", "month", "quarter", "year"] = "month"
@@ -174,9 +179,31 @@ class Economy(Strict):
     market_temptation: Unit = Field(0.2, description="NEP: what office can buy on the market")
 
 
+def _derived_id(kind: str, start: object, taken: set[str]) -> str:
+    """``kind-start`` (``cut_apparatus`` at 12 -> ``cut-apparatus-12``), then ``-2``, ``-3``...
+    until it names no other event."""
+    base = f"{kind}-{start}".replace("_", "-").lower()
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def _id_from_kind_and_start(data: Any) -> Any:
+    """An event validated on its own (outside a scenario) without an ``id`` gets
+    ``kind-start``; inside a scenario, ``Scenario._derive_ids`` has already given it one
+    that no other event has."""
+    if isinstance(data, dict) and "id" not in data:
+        return {**data, "id": _derived_id(str(data.get("kind")), data.get("start"), set())}
+    return data
+
+
 class Shock(Strict):
     """An exogenous event: harvest failure, unemployment, market pressure, recruitment, crisis."""
 
+    id: EventId
     kind: Literal["harvest", "unemployment", "market", "recruitment", "crisis"]
     start: Step
     duration: int = Field(1, ge=1, le=100_000)
@@ -184,10 +211,15 @@ class Shock(Strict):
     cohort: str | None = Field(None, description="for recruitment: the recruits' cohort")
     note: str = ""
 
+    _default_id = model_validator(mode="before")(_id_from_kind_and_start)
+
 
 class _Intervention(Strict):
+    id: EventId
     start: Step
     note: str = ""
+
+    _default_id = model_validator(mode="before")(_id_from_kind_and_start)
 
 
 class RestoreElections(_Intervention):
@@ -269,6 +301,63 @@ Intervention = Annotated[
     | TermLimits,
     Field(discriminator="kind"),
 ]
+# A shock or an intervention (their kinds never coincide).
+Event = Annotated[
+    Shock
+    | RestoreElections
+    | Nominate
+    | Sortition
+    | CutApparatus
+    | CapPrivilege
+    | RightsGuarantees
+    | Repress
+    | EducationCampaign
+    | FreePress
+    | Audits
+    | Purge
+    | TermLimits,
+    Field(discriminator="kind"),
+]
+
+
+class Knob(NamedTuple):
+    """What holding a headline parameter leaves out of a run."""
+
+    kinds: tuple[str, ...]  # the intervention kinds that change the same dimension
+    none_holds: bool  # whether ``none`` is a value held (no cap) or means "not set"
+
+
+# THE table of headline knobs that hold. A headline parameter given with ``--set`` (or an
+# experiment's ``set`` or varying parameter) holds for the whole run: the scenario
+# loader leaves out every scheduled intervention of the kinds listed here, and records
+# each one in the resolved scenario's ``suppressed`` list. Shocks are never left out:
+# they are the history the institutions meet, not a rule. ``none_holds=False``: setting
+# the knob to ``none`` means "not set" (the per-branch or per-tier rules decide), so it
+# holds nothing. Documented in docs/scenarios/README.md, "Headline knobs hold".
+HEADLINE_KNOBS: dict[str, Knob] = {
+    # every rule change moves the share of offices filled by nomination
+    "institutions.nominated_share": Knob(("nominate", "restore_elections", "sortition"), False),
+    "institutions.privilege_cap": Knob(("cap_privilege",), True),  # none = no cap, held
+    # a cut dismisses staff and may set a new cap: the apparatus the cap bounds
+    "institutions.apparatus_cap": Knob(("cut_apparatus",), True),
+    # term_limits sets every term and, optionally, recall: either knob leaves it out whole
+    "institutions.term": Knob(("term_limits",), False),
+    "institutions.recall": Knob(("term_limits",), False),
+    "repression.intensity": Knob(("repression", "rights_guarantees"), True),
+    "transparency.level": Knob(("transparency",), True),
+    "transparency.audit_rate": Knob(("audits",), True),
+    "education.intensity": Knob(("education",), True),
+}
+
+
+class Suppressed(Strict):
+    """An event the loader left out of this run, and why: a record, never run."""
+
+    by: str = Field(
+        description="'--without' (removed by id) or the headline parameter held, "
+        "e.g. institutions.nominated_share"
+    )
+    event: Event
 
 
 class Scenario(Strict):
@@ -284,6 +373,39 @@ class Scenario(Strict):
     shocks: list[Shock] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list)
     mechanisms: MechanismTable = MechanismParams()
+    suppressed: list[Suppressed] = Field(
+        default_factory=list,
+        description="events the loader left out of this run (--without, held headline knobs)",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_ids(cls, data: Any) -> Any:
+        """Give every shock and intervention written without an ``id`` one derived from its
+        kind and start, in file order, never one another event already has."""
+        if not isinstance(data, dict):
+            return data
+        lists = {key: data.get(key) for key in ("shocks", "interventions")}
+        tables = [
+            item
+            for items in lists.values()
+            if isinstance(items, list)
+            for item in items
+            if isinstance(item, dict)
+        ]
+        if all("id" in item for item in tables):
+            return data
+        taken = {str(item["id"]) for item in tables if "id" in item}
+        data = dict(data)
+        for key, items in lists.items():
+            if isinstance(items, list):
+                data[key] = [
+                    {**item, "id": _derived_id(str(item.get("kind")), item.get("start"), taken)}
+                    if isinstance(item, dict) and "id" not in item
+                    else item
+                    for item in items
+                ]
+        return data
 
     @model_validator(mode="after")
     def _events_within_run(self) -> Scenario:
@@ -296,3 +418,22 @@ class Scenario(Strict):
                 )
                 raise ValueError(msg)
         return self
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Scenario:
+        seen: dict[str, str] = {}
+        places = [(f"shocks.{i}", s.id) for i, s in enumerate(self.shocks)]
+        places += [(f"interventions.{i}", v.id) for i, v in enumerate(self.interventions)]
+        for place, event_id in places:
+            if event_id in seen:
+                msg = (
+                    f"{place}.id = {event_id!r}: already the id of {seen[event_id]}; "
+                    f"every shock and intervention needs its own id (a slug, {SLUG})"
+                )
+                raise ValueError(msg)
+            seen[event_id] = place
+        return self
+
+    def events(self) -> list[Shock | Intervention]:
+        """Every shock and intervention of the run, shocks first, in file order."""
+        return [*self.shocks, *self.interventions]

@@ -10,11 +10,14 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from thermidor.model.scenario import Scenario
+from thermidor.model.scenario import HEADLINE_KNOBS, Scenario
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _DATA = "thermidor.scenarios.data"
 
@@ -63,6 +66,8 @@ def _describe(error: ValidationError) -> str:
         allowed = _allowed_keys(tuple(first["loc"][:-1]))
         known = f"; allowed here: {', '.join(allowed)}" if allowed else ""
         return f"{loc or '<root>'} = {shown}: unknown key, not a parameter{known}{extra}"
+    if not loc and first["type"] == "value_error":  # a whole-scenario check names its field
+        return f"{first['msg'].removeprefix('Value error, ')}{extra}"
     return f"{loc or '<root>'} = {shown}: {first['msg']}{extra}"
 
 
@@ -92,12 +97,22 @@ def _record_of(annotation: Any) -> Any:
     return _record_of(records[0]) if len(records) == 1 else None
 
 
+def _event_named(raw: dict[str, Any], error: ValidationError) -> str:
+    """`` (event ID)`` when the first error lies in a shock or an intervention with an id."""
+    loc = error.errors()[0]["loc"]
+    if len(loc) < 2 or loc[0] not in ("shocks", "interventions") or not isinstance(loc[1], int):
+        return ""
+    items = raw.get(str(loc[0]))
+    item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+    return f" (event {item['id']})" if isinstance(item, dict) and "id" in item else ""
+
+
 def validate(raw: dict[str, Any]) -> Scenario:
     """Validate a raw mapping into a Scenario, or raise a one-line ScenarioError."""
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(_describe(exc)) from exc
+        raise ScenarioError(_describe(exc) + _event_named(raw, exc)) from exc
 
 
 def _parse_value(text: str) -> Any:
@@ -109,8 +124,12 @@ def _parse_value(text: str) -> Any:
         return text  # a bare word such as nomination: validation judges it
 
 
-def _set_path(tree: dict[str, Any], dotted: str, value: Any, known: dict[str, Any]) -> None:
-    keys = dotted.split(".")
+def _set_path(
+    tree: dict[str, Any], keys: list[str], value: Any, known: dict[str, Any], shown: list[str]
+) -> None:
+    """Set ``tree`` at ``keys``; ``shown`` is the same path as the user wrote it (for messages:
+    ``events.ID.x`` for ``interventions.N.x``)."""
+    dotted = ".".join(shown)
     node: Any = tree
     schema: Any = known
     for depth, key in enumerate(keys):
@@ -127,7 +146,7 @@ def _set_path(tree: dict[str, Any], dotted: str, value: Any, known: dict[str, An
             continue
         if not isinstance(schema, dict) or key not in schema:
             allowed = ", ".join(sorted(schema)) if isinstance(schema, dict) else "none"
-            prefix = ".".join(keys[:depth]) or "<root>"
+            prefix = ".".join(shown[:depth]) or "<root>"
             msg = f"--set {dotted}: {prefix} has no parameter {key!r}; allowed: {allowed}"
             raise ScenarioError(msg)
         if last:
@@ -138,22 +157,115 @@ def _set_path(tree: dict[str, Any], dotted: str, value: Any, known: dict[str, An
         node, schema = node[key], schema[key]
 
 
-def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """Apply ``dotted.key=value`` overrides to a raw scenario mapping (a copy)."""
+# --- events by id: --set events.ID.field=value, --without ID ----------------------------------
+
+EVENT_LISTS = ("shocks", "interventions")
+WITHOUT = "--without"  # the ``by`` of an event removed by id
+
+
+def _events(tree: dict[str, Any]) -> dict[str, tuple[str, int]]:
+    """Every event id of a (validated, so fully identified) tree -> (its list, its index)."""
+    return {
+        event["id"]: (key, i) for key in EVENT_LISTS for i, event in enumerate(tree.get(key) or [])
+    }
+
+
+def _no_such_event(label: str, event_id: str, tree: dict[str, Any]) -> ScenarioError:
+    known = ", ".join(_events(tree)) or "none (the scenario has no events)"
+    return ScenarioError(
+        f"{label}: no shock or intervention has id {event_id!r}; known ids: {known}"
+    )
+
+
+def _remove(tree: dict[str, Any], removals: list[tuple[str, str]]) -> None:
+    """Take each (label, id) event out of its list into the ``suppressed`` record."""
+    done: set[str] = set()
+    for label, event_id in removals:
+        if event_id in done:  # --without X twice removes X once
+            continue
+        found = _events(tree).get(event_id)
+        if found is None:
+            raise _no_such_event(label, event_id, tree)
+        key, index = found
+        tree["suppressed"].append({"by": WITHOUT, "event": tree[key].pop(index)})
+        done.add(event_id)
+
+
+def _hold(tree: dict[str, Any], held: list[str]) -> None:
+    """Leave out of the run every intervention of a kind a held headline knob overrides
+    (``HEADLINE_KNOBS``), recorded in ``suppressed`` with the knob that held."""
+    for knob in held:
+        kinds = HEADLINE_KNOBS[knob].kinds
+        kept = []
+        for event in tree["interventions"]:
+            if event["kind"] in kinds:
+                tree["suppressed"].append({"by": knob, "event": event})
+            else:
+                kept.append(event)
+        tree["interventions"] = kept
+
+
+def apply_overrides(
+    raw: dict[str, Any], overrides: list[str], without: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Apply ``dotted.key=value`` overrides to a raw scenario mapping (a copy), then remove
+    the events named by ``without`` (or by ``events.ID=none``), then leave out the
+    interventions a headline knob set here overrides (``HEADLINE_KNOBS``).
+
+    ``events.ID.field=value`` sets a field of the shock or intervention with that id.
+    List indices (``interventions.3.share``) always refer to the lists as written: events
+    are removed and held back only after every override is set. Each event left out is
+    recorded in the result's ``suppressed`` list with why (``--without`` or the knob).
+    """
     tree = validate(raw).model_dump(mode="python")
+    removals: list[tuple[str, str]] = []
+    knobs: dict[str, Any] = {}  # headline knob -> the last value set
     for item in overrides:
         if "=" not in item:
             msg = f"--set {item!r}: expected dotted.key=value"
             raise ScenarioError(msg)
         dotted, _, text = item.partition("=")
+        dotted, value = dotted.strip(), _parse_value(text.strip())
+        shown = dotted.split(".")
+        keys = shown
+        if shown[0] == "events":
+            if len(shown) < 2 or not shown[1]:
+                msg = f"--set {dotted}: name an event, events.ID.FIELD=value or events.ID=none"
+                raise ScenarioError(msg)
+            found = _events(tree).get(shown[1])
+            if found is None:
+                raise _no_such_event(f"--set {dotted}", shown[1], tree)
+            if len(shown) == 2:
+                if value is not None:
+                    msg = (
+                        f"--set {dotted}={text.strip()}: an event takes "
+                        f"events.{shown[1]}.FIELD=value, or none to remove it"
+                    )
+                    raise ScenarioError(msg)
+                removals.append((f"--set {dotted}", shown[1]))
+                continue
+            keys = [found[0], str(found[1]), *shown[2:]]
         known = validate(tree).model_dump(mode="python")
-        _set_path(tree, dotted.strip(), _parse_value(text.strip()), known)
+        _set_path(tree, keys, value, known, shown)
+        if dotted in HEADLINE_KNOBS:
+            knobs[dotted] = value
+    removals += [(f"{WITHOUT} {event_id}", event_id) for event_id in without]
+    _remove(tree, removals)
+    _hold(
+        tree,
+        [k for k, v in knobs.items() if v is not None or HEADLINE_KNOBS[k].none_holds],
+    )
     return tree
 
 
-def load_scenario(name_or_path: str, overrides: list[str] | None = None) -> Scenario:
-    """Load a shipped scenario by name or a TOML file by path, apply overrides, validate."""
+def load_scenario(
+    name_or_path: str,
+    overrides: list[str] | None = None,
+    without: Sequence[str] | None = None,
+) -> Scenario:
+    """Load a shipped scenario by name or a TOML file by path, apply overrides, remove the
+    events ``without`` names (by id), leave out what held headline knobs override, validate."""
     raw = _read_raw(name_or_path)
-    if overrides:
-        raw = apply_overrides(raw, overrides)
+    if overrides or without:
+        raw = apply_overrides(raw, list(overrides or []), list(without or []))
     return validate(raw)
