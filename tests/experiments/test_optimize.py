@@ -240,6 +240,7 @@ def test_the_sampler_is_told_each_trials_shortfall_as_its_constraint(searched, m
     assert told == [("shortfall", t["shortfall"]) for t in report["history"]]
 
 
+@pytest.mark.slow  # ~25 s on the shared 2-core machine
 def test_a_killed_search_resumes_to_the_same_trials(searched, tmp_path):
     _, experiment, report = searched
     store = tmp_path / "killed.duckdb"

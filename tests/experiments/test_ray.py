@@ -53,6 +53,7 @@ def ray_head(tmp_path_factory):
         )
 
 
+@pytest.mark.slow  # ~37 s on the shared 2-core machine
 def test_the_ray_executor_stores_what_the_local_executor_stores(tmp_path, ray_head):
     experiment = load_experiment(write(tmp_path, SWEEP))
     local, on_ray = tmp_path / "local.duckdb", tmp_path / "ray.duckdb"

@@ -34,6 +34,7 @@ def invoke(*args: str) -> Result:
     return runner.invoke(app, list(args))
 
 
+@pytest.mark.slow  # ~64 s on the shared 2-core machine
 def test_a_sweep_stores_what_thermidor_run_computes_bit_for_bit(tmp_path):
     experiment = load_experiment(write(tmp_path, SWEEP))
     store = tmp_path / "sweep.duckdb"
@@ -66,6 +67,7 @@ def test_a_sweep_stores_what_thermidor_run_computes_bit_for_bit(tmp_path):
             assert alone["thermidor_step"] == stored["thermidor_step"]
 
 
+@pytest.mark.slow  # ~40 s on the shared 2-core machine
 def test_runs_already_in_the_store_are_linked_not_computed(tmp_path):
     store = tmp_path / "shared.duckdb"
     single = ["run", "soviet-1917-1928", "--seed", "3", "--members", "300", "--steps", "40"]
@@ -167,6 +169,7 @@ def _first_line(proc: subprocess.Popen) -> str:
     return proc.stdout.readline()
 
 
+@pytest.mark.slow  # ~73 s on the shared 2-core machine
 def test_a_killed_experiment_resumes_to_the_uninterrupted_contents(tmp_path):
     file = write(tmp_path, KILLABLE)
     whole, killed = tmp_path / "whole.duckdb", tmp_path / "killed.duckdb"
