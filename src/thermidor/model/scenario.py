@@ -286,7 +286,7 @@ class TermLimits(_Intervention):
     recall: bool | None = None
 
 
-Intervention = Annotated[
+InterventionKind = (
     RestoreElections
     | Nominate
     | Sortition
@@ -298,26 +298,11 @@ Intervention = Annotated[
     | FreePress
     | Audits
     | Purge
-    | TermLimits,
-    Field(discriminator="kind"),
-]
+    | TermLimits
+)
+Intervention = Annotated[InterventionKind, Field(discriminator="kind")]
 # A shock or an intervention (their kinds never coincide).
-Event = Annotated[
-    Shock
-    | RestoreElections
-    | Nominate
-    | Sortition
-    | CutApparatus
-    | CapPrivilege
-    | RightsGuarantees
-    | Repress
-    | EducationCampaign
-    | FreePress
-    | Audits
-    | Purge
-    | TermLimits,
-    Field(discriminator="kind"),
-]
+Event = Annotated[Shock | InterventionKind, Field(discriminator="kind")]
 
 
 class Knob(NamedTuple):
