@@ -154,13 +154,22 @@ RUN_TRACES = f"""([plots, whole]) => plots.every(sel => {{
 CHECKED = [".plot-participation", ".plot-control-index"]
 
 
-def _run(page, gate: Path) -> None:  # type: ignore[no-untyped-def]
-    button = page.locator(".run-button")
+def _run(page, gate: Path, *edits: str) -> None:  # type: ignore[no-untyped-def]
+    """Run once the server has read the form with ``edits`` (its "Run will run" line)."""
+    page.wait_for_function(
+        """edits => {
+          const ready = document.querySelector('.run-ready');
+          return ready !== null && edits.every(e => ready.innerText.includes('--set ' + e));
+        }""",
+        arg=list(edits),
+    )
     page.wait_for_function("() => !document.querySelector('.run-button').disabled")
-    button.click()
+    page.locator(".run-button").click()
     # held after its first partial series: the bar shows the run going (a previous run's
     # finished bar is replaced) and the plots the part done; then it goes on and finishes
-    page.wait_for_selector(".run-progress.running")
+    page.wait_for_selector(".run-progress.running, .run-failed")
+    failed = page.locator(".run-failed")
+    assert failed.count() == 0, failed.inner_text()
     _status(page, "running")
     page.wait_for_function(RUN_TRACES, arg=[CHECKED, False])
     gate.touch()
@@ -181,14 +190,14 @@ def test_run_move_control_pin_baseline(page, gate) -> None:  # type: ignore[no-u
     _choose_scenario(page, "present-day-union")
     _type(page, "meta-members", "2000")
     _type(page, "meta-steps", "120")
-    _run(page, gate)
+    _run(page, gate, "meta.members=2000", "meta.steps=120")
     first = _trace(page, "participation", "run")["y"]
     assert len(first) == 120
     assert all(v is not None for v in first)
     page.locator(".pin-baseline").click()
     page.wait_for_function(f"() => ({PLOT_DATA})('.plot-participation').length == 2")
     _type(page, "institutions-nominated-share", "1")
-    _run(page, gate)
+    _run(page, gate, "meta.members=2000", "institutions.nominated_share=1")
     page.screenshot(path=ARTIFACTS / "dashboard-run-vs-baseline.png", full_page=True)
     baseline = _trace(page, "participation", "baseline")
     second = _trace(page, "participation", "run")["y"]

@@ -24,6 +24,17 @@ def test_unedited_form_reproduces_the_scenario() -> None:
     headline = tuple(f"{f.key}=" for f in state.HEADLINE)
     assert not [o for o in built.overrides if o.startswith(headline)]
     assert built.scenario.suppressed == []
+    assert built.summary() == f"{NAME}, seed 0, as shipped"
+
+
+def test_the_summary_names_only_what_was_edited() -> None:
+    form = _form(institutions__nominated_share="0.4", seed="3")
+    form["institutions.branches.1.top.rule"] = "sortition"
+    summary = state.build(NAME, form).summary()
+    assert summary == (
+        f"{NAME}, seed 3, --set institutions.nominated_share=0.4 "
+        '--set institutions.branches.1.top.rule="sortition"'
+    )
 
 
 def test_edited_fields_become_overrides() -> None:

@@ -1,7 +1,8 @@
 """The dashboard page (``solara run thermidor.dashboard.app``): edit, run, watch, compare.
 
 Elements the browser tests find carry stable classes: ``scenario-select``,
-``field-<key>`` (a field and its message), ``run-button``, ``run-progress`` (with
+``field-<key>`` (a field and its message), ``run-button``, ``run-ready`` (what Run will
+run: the server's reading of the form), ``run-progress`` (with
 ``running`` or ``finished``), ``run-status``, ``plot-<metric>``, ``pin-baseline``,
 ``download-csv``, ``download-report`` and ``form-error``.
 """
@@ -137,6 +138,8 @@ def Page() -> None:  # noqa: N802 (the name Solara serves)
                 mime_type="text/html",
                 children=[solara.Button("Download HTML report", classes=["download-report"])],
             )
+    if built.ok and not task.pending:
+        solara.Text(f"Run will run {built.summary()}", classes=["run-ready"])
     if errors:
         messages = "; ".join(errors.values())
         solara.Error(f"Fix the marked fields to run: {messages}", classes=["form-error"])

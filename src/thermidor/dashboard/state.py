@@ -48,11 +48,17 @@ class Built:
     errors: dict[str, str] = field(default_factory=dict)
     scenario: Scenario | None = None
     seed: int = 0
+    edits: tuple[str, ...] = ()  # the overrides whose field differs from the scenario's
 
     @property
     def ok(self) -> bool:
         """Whether the form can be run."""
         return not self.errors and self.scenario is not None
+
+    def summary(self) -> str:
+        """What Run will run, in the ``thermidor run`` words: scenario, seed and the edits."""
+        edits = " ".join(f"--set {o}" for o in self.edits) or "as shipped"
+        return f"{self.name}, seed {self.seed}, {edits}"
 
 
 HEADLINE: tuple[Field, ...] = (
@@ -271,6 +277,7 @@ def build(name: str, form: dict[str, str]) -> Built:
     base = load_scenario(name)
     errors: dict[str, str] = {}
     overrides: list[str] = []
+    edits: list[str] = []
     seed = 0
     # a headline knob set holds against the scenario's interventions (HEADLINE_KNOBS): only
     # the knobs a user changed are set, so an unedited form keeps the scenario's history
@@ -296,6 +303,8 @@ def build(name: str, form: dict[str, str]) -> Built:
             errors[spec.key] = problem
         else:
             overrides.append(override)
+            if form.get(spec.key, "") != own[spec.key]:
+                edits.append(override)
     if not errors:  # events are placed in the run as edited (its steps, its members)
         base = load_scenario(name, overrides)
     for which in ("shock", "intervention"):
@@ -310,10 +319,11 @@ def build(name: str, form: dict[str, str]) -> Built:
                 errors[_event_error_key(which, problem)] = problem
             else:
                 overrides.append(event[1])
+                edits.append(event[1])
     if errors:
         return Built(name, overrides, errors, None, seed)
     try:
         scenario = load_scenario(name, overrides)
     except ScenarioError as exc:
         return Built(name, overrides, {FORM: str(exc)}, None, seed)
-    return Built(name, overrides, {}, scenario, seed)
+    return Built(name, overrides, {}, scenario, seed, tuple(edits))
