@@ -132,8 +132,11 @@ def test_spread_knowledge_learns_with_the_learning_probability():
     knows[cell % 4 == 0] &= 1  # cells where nobody knows of some bits: neighbours go unread
     rows = np.flatnonzero(relevant)
     key = step_key(rng)
+    # draws are keyed by the order of arrival, not by the row
+    serial = np.random.default_rng(6).permutation(N).astype(np.int32)
     uniforms = np.array(
-        [[counter_uniform(key, 8 * i + b) for b in range(n_b)] for i in rows], dtype=np.float32
+        [[counter_uniform(key, 8 * int(serial[i]) + b) for b in range(n_b)] for i in rows],
+        dtype=np.float32,
     )
 
     told = np.zeros((rows.size, n_b), dtype=np.float32)
@@ -159,6 +162,7 @@ def test_spread_knowledge_learns_with_the_learning_probability():
         net.indptr,
         net.indices,
         np.arange(0, N + 1, 30),  # cells of 30 consecutive ids
+        serial,
         knows,
         relevant,
         key,
