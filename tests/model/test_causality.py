@@ -19,6 +19,7 @@ import pytest
 
 import thermidor
 from thermidor.model.results import Results
+from thermidor.model.run import Simulation
 from thermidor.model.scenario import Scenario
 from thermidor.scenarios.loader import validate
 
@@ -92,3 +93,25 @@ def test_a_later_wave_does_not_reach_back(
     assert_same_past(a, b, upto)
     # the edit is real: the later history does change
     assert not np.array_equal(a.series["members_present"], b.series["members_present"])
+
+
+def test_the_arrived_are_each_cells_first_rows_in_order_of_arrival():
+    """What keeps the future out: at every step the members arrived so far (present or
+    deported) are ``arrivals[:arrived]``, in serial order, and the first rows of their cells
+    (``cell_start[c]:cell_stop[c]``); the present degree counts exactly the present neighbours."""
+    scenario = thermidor.load_scenario("paris-1789-1794", ["meta.members=400"])
+    simulation = Simulation(scenario, 4)
+    world, m = simulation.world, simulation.world.members
+    np.testing.assert_array_equal(m.serial[world.arrivals], np.arange(m.size))
+    for _ in range(scenario.meta.steps):
+        simulation.advance()
+        arrived = np.zeros(m.size, dtype=bool)
+        arrived[world.arrivals[: world.arrived]] = True
+        np.testing.assert_array_equal(arrived, m.present | m.deported)
+        rows = np.arange(m.size)
+        stop = np.repeat(world.cell_stop, np.diff(world.cell_start))
+        np.testing.assert_array_equal(arrived, rows < stop)
+        present_neighbours = world.network.neighbour_sum(m.present).astype(np.int32)
+        np.testing.assert_array_equal(world.present_degree(), present_neighbours)
+    assert world.arrived > scenario.meta.members
+    assert m.deported.any(), "the check should see deportations too"
