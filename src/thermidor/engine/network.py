@@ -381,14 +381,17 @@ def newcomer_ties(
     counting the newcomers, who hold positions below ``pool[c]``.
 
     Each newcomer draws a sociability as :func:`clustered_network` does and
-    ``Poisson(layer_degree * sociability)`` stubs in each layer, and each stub
-    is tied to a member drawn uniformly from the layer's group (its cell, its
-    neighbourhood, or everyone) among those there now, other newcomers
-    included: a newcomer is as sociable as anyone, and the acquaintances it
-    makes are whoever it meets. So a newcomer's degree is distributed like
-    everyone's, and the members already there gain the other ends, the more as
-    the population grows. A stub tied to its owner or to someone it already
-    knows is drawn again, within its group, for a few rounds, then dropped.
+    ``Poisson(layer_degree * sociability / 2)`` stubs in each layer, and each
+    stub is tied to a member drawn uniformly from the layer's group (its cell,
+    its neighbourhood, or everyone) among those there now, other newcomers
+    included: the acquaintances a newcomer makes are whoever it meets. Half,
+    because a tie adds to two degrees: a newcomer adds ``layer_degree`` to the
+    sum of degrees on average, so the population's mean degree stays at the
+    layer degrees as it grows (as in :func:`clustered_network`), the members
+    already there gain the other ends, and a newcomer, who starts with half of
+    it, gains more as others come after it. A stub tied to its owner or to
+    someone it already knows is drawn again, within its group, for a few
+    rounds, then dropped.
 
     Only the newcomers' draws are taken from ``rng`` and nothing but ``pool``
     is read of the others: drawing each arrival's ties from its own stream
@@ -401,7 +404,7 @@ def newcomer_ties(
         neighbourhood: each cell's neighbourhood; the cells of a neighbourhood
             must be consecutive (as :func:`neighbourhoods_for` makes them).
         workplace_degree, neighbourhood_degree, random_degree, dispersion: as
-            for :func:`clustered_network`.
+            for :func:`clustered_network`: the mean degrees to keep.
         rng: the only source of randomness.
 
     Returns:
@@ -458,7 +461,7 @@ def newcomer_ties(
     owner_parts, tag_parts = [], []
     for tag, degree in enumerate(degrees):
         if degree > 0:
-            stubs = rng.poisson(degree * sociability)
+            stubs = rng.poisson(degree / 2.0 * sociability)
             owner_parts.append(np.repeat(np.arange(k, dtype=np.int64), stubs))
             tag_parts.append(np.full(int(stubs.sum()), tag, dtype=np.int64))
     owner = np.concatenate([np.empty(0, dtype=np.int64), *owner_parts])
@@ -468,19 +471,33 @@ def newcomer_ties(
     u = own[owner]
     v = rng.integers(lo, hi) if owner.size else owner
     n = int(first[-1])
-    for attempt in range(_REPAIR_ROUNDS + 1):
-        # a tie is (lo * n + hi) << 2 | layer: sorted, its copies come together, earliest
-        # layer first
-        keys = _tie_keys(u, v, n, 0) | tag_arr.astype(np.uint64)
-        order = np.argsort(keys, kind="stable")
-        bad_sorted = _bad_ties(keys[order], n)
-        bad = np.empty_like(bad_sorted)
-        bad[order] = bad_sorted
-        if attempt == _REPAIR_ROUNDS or not bad.any():
-            u, v = u[~bad], v[~bad]
+    # a tie is (lo * n + hi) << 2 | layer: sorted, its copies come together, earliest layer
+    # first, and every copy after the first is bad, as is a self loop
+    keys = _tie_keys(u, v, n, 0) | tag_arr.astype(np.uint64)
+    order = np.argsort(keys, kind="stable")
+    bad = np.empty(keys.size, dtype=bool)
+    bad[order] = _bad_ties(keys[order], n)
+    known = np.sort(keys[~bad] >> _TAG_BITS)  # the ties kept so far, as sorted pairs
+    redo = np.flatnonzero(bad)
+    for _ in range(_REPAIR_ROUNDS):
+        if redo.size == 0:
             break
-        redo = np.flatnonzero(bad)
+        # only the stubs drawn again are checked: against the ties kept and one another
         v[redo] = rng.integers(lo[redo], hi[redo])
+        keys = _tie_keys(u[redo], v[redo], n, 0) | tag_arr[redo].astype(np.uint64)
+        order = np.argsort(keys, kind="stable")
+        still = np.empty(redo.size, dtype=bool)
+        still[order] = _bad_ties(keys[order], n)
+        pairs = keys >> _TAG_BITS
+        at = np.minimum(np.searchsorted(known, pairs), max(known.size - 1, 0))
+        if known.size:
+            still |= known[at] == pairs
+        known = np.concatenate([known, np.sort(pairs[~still])])
+        known.sort(kind="stable")  # two sorted runs: merged in linear time
+        redo = redo[still]
+    good = np.ones(u.size, dtype=bool)
+    good[redo] = False
+    u, v = u[good], v[good]
     rank = np.stack([u, v], axis=1)
     cells = np.searchsorted(first, rank, side="right") - 1
     return cells, rank - first[cells]
@@ -503,7 +520,10 @@ def network_from_ties(u: npt.ArrayLike, v: npt.ArrayLike, n: int) -> Network:
         msg = f"member ids must lie in 0..{n - 1}"
         raise ValueError(msg)
     keep = u_arr != v_arr
-    pairs = np.unique(_tie_keys(u_arr[keep], v_arr[keep], n, 0) >> _TAG_BITS)
+    pairs = _tie_keys(u_arr[keep], v_arr[keep], n, 0) >> _TAG_BITS
+    pairs.sort()  # a sort and a mask: np.unique would hash 64-bit keys, several times slower
+    if pairs.size > 1:
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
     return _csr_network(pairs, n)
 
 
