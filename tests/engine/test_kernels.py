@@ -8,7 +8,7 @@ import pytest
 from scipy import sparse
 
 from thermidor.engine.aggregate import binned_gini
-from thermidor.engine.kernels import threshold_cascade, threshold_round
+from thermidor.engine.kernels import recount_flagged, threshold_cascade, threshold_round
 from thermidor.engine.network import Network
 from thermidor.engine.rng import counter_uniform, step_key
 from thermidor.model.kernels import (
@@ -132,8 +132,11 @@ def test_spread_knowledge_learns_with_the_learning_probability():
     knows[cell % 4 == 0] &= 1  # cells where nobody knows of some bits: neighbours go unread
     rows = np.flatnonzero(relevant)
     key = step_key(rng)
+    # draws are keyed by the order of arrival, not by the row
+    serial = np.random.default_rng(6).permutation(N).astype(np.int32)
     uniforms = np.array(
-        [[counter_uniform(key, 8 * i + b) for b in range(n_b)] for i in rows], dtype=np.float32
+        [[counter_uniform(key, 8 * int(serial[i]) + b) for b in range(n_b)] for i in rows],
+        dtype=np.float32,
     )
 
     told = np.zeros((rows.size, n_b), dtype=np.float32)
@@ -159,6 +162,7 @@ def test_spread_knowledge_learns_with_the_learning_probability():
         net.indptr,
         net.indices,
         np.arange(0, N + 1, 30),  # cells of 30 consecutive ids
+        serial,
         knows,
         relevant,
         key,
@@ -210,3 +214,16 @@ def test_censuses_are_the_masked_sums():
     # counts exact; the state summed in whole units of 2^-24, each rounded by at most half
     np.testing.assert_array_equal(st[[0, 7, 8]], np.array(expected)[[0, 7, 8]])
     np.testing.assert_allclose(st[1:7], expected[1:7], rtol=0, atol=present.sum() * 2.0**-25)
+
+
+def test_recount_flagged_follows_the_flags_as_they_change():
+    """The incremental count equals a full neighbour sum after every change of the flags."""
+    net = random_network(N, 6.0, 8)
+    rng = np.random.default_rng(8)
+    flags = np.zeros(N, dtype=bool)
+    counted, count = np.zeros(N, dtype=bool), np.zeros(N, dtype=np.int32)
+    for share in (0.5, 0.5, 0.1, 0.0, 0.9):
+        flags = np.where(rng.random(N) < 0.3, rng.random(N) < share, flags)
+        recount_flagged(net.indptr, net.indices, flags, counted, count)
+        np.testing.assert_array_equal(count, net.neighbour_sum(flags).astype(np.int32))
+        np.testing.assert_array_equal(counted, flags)

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from scipy import sparse
 
 from thermidor.engine import network as network_module
-from thermidor.engine.network import Network, clustered_network, neighbourhoods_for
+from thermidor.engine.network import (
+    Network,
+    clustered_network,
+    neighbourhoods_for,
+    network_from_ties,
+    newcomer_ties,
+)
 
 N = 20_000
 CELL = 20
@@ -454,3 +460,85 @@ def test_within_keeps_exactly_the_ties_inside_a_group():
     np.testing.assert_array_equal(ib, b[same])
     assert (inside.matrix != inside.matrix.T).nnz == 0
     assert 0 < inside.indices.size < net.indices.size
+
+
+# --- a population that grows: newcomers' own ties ------------------------------------------
+
+
+def _newcomers(
+    seed: int, *, workplace: float = 5.0, neighbourhood: float = 3.0, random: float = 1.0
+) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Newcomers joining 50 cells of 20 (neighbourhoods of 5 cells): their ties and setting."""
+    rng = np.random.default_rng(seed)
+    before = np.full(50, 20)
+    cell = rng.integers(0, 50, 300)
+    counts = np.bincount(cell, minlength=50)
+    position = np.empty(cell.size, dtype=np.int64)
+    for c in range(50):  # the next positions of each cell, in the order drawn
+        mine = np.flatnonzero(cell == c)
+        position[mine] = before[c] + np.arange(mine.size)
+    pool = before + counts
+    nbhd = np.arange(50) // 5
+    ties = newcomer_ties(
+        cell,
+        position,
+        pool,
+        nbhd,
+        workplace_degree=workplace,
+        neighbourhood_degree=neighbourhood,
+        random_degree=random,
+        dispersion=2.0,
+        rng=rng,
+    )
+    return ties, cell, position, pool, nbhd
+
+
+def test_newcomer_ties_are_simple_and_each_has_a_newcomer() -> None:
+    (cells, positions), cell, position, pool, _ = _newcomers(0)
+    assert cells.shape == positions.shape == (cells.shape[0], 2)
+    assert ((positions >= 0) & (positions < pool[cells])).all()
+    rank = np.concatenate(([0], np.cumsum(pool)))[cells] + positions
+    assert (rank[:, 0] != rank[:, 1]).all(), "self loop"
+    pair = np.sort(rank, axis=1)
+    assert np.unique(pair[:, 0] * 10**6 + pair[:, 1]).size == pair.shape[0], "repeated tie"
+    is_new = np.zeros(int(pool.sum()), dtype=bool)
+    is_new[np.concatenate(([0], np.cumsum(pool)))[cell] + position] = True
+    assert (is_new[rank[:, 0]] | is_new[rank[:, 1]]).all(), "a tie among members already there"
+    # each newcomer makes half the layers' total of ties, 9 / 2, so that the mean degree stays
+    # at 9 as the population grows (a few are lost where two newcomers drew each other)
+    assert cells.shape[0] / cell.size == pytest.approx(4.5, rel=0.1)
+
+
+def test_newcomer_ties_stay_in_their_groups() -> None:
+    (cells, _), *_ = _newcomers(1, neighbourhood=0.0, random=0.0)
+    assert cells.shape[0] > 0
+    assert (cells[:, 0] == cells[:, 1]).all()
+    (cells, _), _, _, _, nbhd = _newcomers(2, workplace=0.0, random=0.0)
+    assert cells.shape[0] > 0
+    assert (nbhd[cells[:, 0]] == nbhd[cells[:, 1]]).all()
+    assert (cells[:, 0] != cells[:, 1]).any()
+
+
+def test_newcomer_ties_reproducible_and_validated() -> None:
+    a, b = _newcomers(3)[0], _newcomers(3)[0]
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    rng = np.random.default_rng(0)
+    kwargs = {"workplace_degree": 1.0, "neighbourhood_degree": 1.0, "random_degree": 0.0}
+    with pytest.raises(ValueError, match="inside its cell"):
+        newcomer_ties([0], [3], [3, 3], [0, 0], dispersion=1.0, rng=rng, **kwargs)
+    with pytest.raises(ValueError, match="consecutive"):
+        newcomer_ties([0], [0], [3, 3, 3], [0, 1, 0], dispersion=1.0, rng=rng, **kwargs)
+    empty = newcomer_ties([], [], [3, 3], [0, 0], dispersion=1.0, rng=rng, **kwargs)
+    assert empty[0].shape == empty[1].shape == (0, 2)
+
+
+def test_network_from_ties_drops_loops_and_repeats() -> None:
+    net = network_from_ties([0, 1, 2, 2, 3, 1], [1, 0, 2, 3, 2, 3], 5)
+    assert_valid(net)
+    a, b = net.edges()
+    np.testing.assert_array_equal(a, [0, 1, 2])
+    np.testing.assert_array_equal(b, [1, 3, 3])
+    assert net.degree[4] == 0
+    with pytest.raises(ValueError, match="lie in"):
+        network_from_ties([0], [5], 5)

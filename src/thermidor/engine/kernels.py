@@ -71,6 +71,36 @@ def neighbour_share(count: int, degree: int) -> np.float32:
     return np.float32(count) / np.float32(max(degree, 1))
 
 
+@numba.njit(cache=True, nogil=True)
+def _push_changes(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    flags: np.ndarray,
+    changed: np.ndarray,
+    count: np.ndarray,
+) -> None:
+    """Each member in ``changed`` pushes its new flag (+1 set, -1 cleared) to its neighbours."""
+    for i in changed:
+        delta = 1 if flags[i] else -1
+        for e in range(indptr[i], indptr[i + 1]):
+            count[indices[e]] += delta
+
+
+def recount_flagged(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    flags: np.ndarray,
+    counted: np.ndarray,
+    count: np.ndarray,
+) -> None:
+    """Bring ``count`` (each member's neighbours with a flag set, as of the flags in
+    ``counted``) up to date with ``flags``, in place: only members whose flag changed push
+    their change to their neighbours, so a quiet step costs one comparison of the flags."""
+    changed = np.flatnonzero(flags != counted)
+    _push_changes(indptr, indices, flags, changed, count)
+    counted[changed] = flags[changed]
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
 def threshold_round(
     indptr: np.ndarray,

@@ -24,6 +24,11 @@ Random pairing makes self loops and repeated ties; rather than erase them
 few rounds, spilling into the wider layer when a small group has run out of
 distinct partners.
 
+A population that grows keeps its past: :func:`newcomer_ties` gives the members
+who arrive later their own ties, drawn when they arrive to the members already
+there (and to one another), so the graph among the first members never depends
+on who comes after them. :func:`network_from_ties` assembles any list of ties.
+
 Everything is vectorised. Pairing stubs within groups needs one sort per layer;
 to keep that a plain ``np.sort`` of 64-bit keys (several times faster than
 ``argsort``), each key packs ``(group, random, member)`` into one integer, and
@@ -41,7 +46,13 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-__all__ = ["Network", "clustered_network", "neighbourhoods_for"]
+__all__ = [
+    "Network",
+    "clustered_network",
+    "neighbourhoods_for",
+    "network_from_ties",
+    "newcomer_ties",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,7 +101,9 @@ class Network:
     def degree(self) -> npt.NDArray[np.int32]:
         """Number of neighbours of each member (int32, length ``n``, read-only).
 
-        Cached because mechanisms read it every step and it never changes.
+        Cached because it never changes. In a population that grows or shrinks, a share
+        of neighbours should divide by the neighbours present instead (the model keeps
+        that count up to date with ``engine.kernels.recount_flagged``).
         """
         deg = np.diff(self.indptr).astype(np.int32)
         deg.setflags(write=False)
@@ -346,6 +359,172 @@ def neighbourhoods_for(
     # Windows that caught no cell middle are skipped, so ids stay dense.
     dense = np.concatenate([[0], np.cumsum(np.diff(window) > 0)]).astype(np.int32)
     return dense[member_cell.reshape(-1)]
+
+
+def newcomer_ties(
+    cell: npt.ArrayLike,
+    position: npt.ArrayLike,
+    pool: npt.ArrayLike,
+    neighbourhood: npt.ArrayLike,
+    *,
+    workplace_degree: float,
+    neighbourhood_degree: float,
+    random_degree: float,
+    dispersion: float,
+    rng: np.random.Generator,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Ties of members who join a population that already has its network.
+
+    A member is named by its cell and its *position* in the cell, members being
+    numbered ``0, 1, ...`` within each cell in order of arrival, so that a name
+    never changes as others arrive. ``pool[c]`` members are in cell ``c``
+    counting the newcomers, who hold positions below ``pool[c]``.
+
+    Each newcomer draws a sociability as :func:`clustered_network` does and
+    ``Poisson(layer_degree * sociability / 2)`` stubs in each layer, and each
+    stub is tied to a member drawn uniformly from the layer's group (its cell,
+    its neighbourhood, or everyone) among those there now, other newcomers
+    included: the acquaintances a newcomer makes are whoever it meets. Half,
+    because a tie adds to two degrees: a newcomer adds ``layer_degree`` to the
+    sum of degrees on average, so the population's mean degree stays at the
+    layer degrees as it grows (as in :func:`clustered_network`), the members
+    already there gain the other ends, and a newcomer, who starts with half of
+    it, gains more as others come after it. A stub tied to its owner or to
+    someone it already knows is drawn again, within its group, for a few
+    rounds, then dropped.
+
+    Only the newcomers' draws are taken from ``rng`` and nothing but ``pool``
+    is read of the others: drawing each arrival's ties from its own stream
+    keeps the network of the earlier members independent of later ones.
+
+    Args:
+        cell: each newcomer's cell, ``0 <= cell < len(pool)``.
+        position: each newcomer's position in its cell, below ``pool[cell]``.
+        pool: members per cell after the newcomers' arrival.
+        neighbourhood: each cell's neighbourhood; the cells of a neighbourhood
+            must be consecutive (as :func:`neighbourhoods_for` makes them).
+        workplace_degree, neighbourhood_degree, random_degree, dispersion: as
+            for :func:`clustered_network`: the mean degrees to keep.
+        rng: the only source of randomness.
+
+    Returns:
+        ``(cells, positions)``, two int64 arrays of shape ``(ties, 2)``: the two
+        ends of each tie (each tie once, no self loops, no repeats; every tie has
+        a newcomer at one end at least).
+
+    Raises:
+        ValueError: on mismatched arrays, a newcomer outside its cell's pool,
+            neighbourhoods that are not runs of consecutive cells, or bad degrees.
+    """
+    cell_arr = _group_array(cell, "cell")
+    pos_arr = _group_array(position, "position")
+    pool_arr = _group_array(pool, "pool")
+    nbhd_arr = _group_array(neighbourhood, "neighbourhood")
+    k, n_cells = cell_arr.shape[0], pool_arr.shape[0]
+    if pos_arr.shape[0] != k or nbhd_arr.shape[0] != n_cells:
+        msg = "position must match cell, and neighbourhood must give one id per cell of pool"
+        raise ValueError(msg)
+    if k and (
+        cell_arr.min() < 0
+        or cell_arr.max() >= n_cells
+        or pos_arr.min() < 0
+        or (pos_arr >= pool_arr[cell_arr]).any()
+    ):
+        msg = "every newcomer must hold a position inside its cell's pool"
+        raise ValueError(msg)
+    run_start = np.flatnonzero(np.diff(nbhd_arr) != 0) + 1
+    runs = np.concatenate(([0], run_start, [n_cells])).astype(np.int64)
+    if n_cells and np.unique(nbhd_arr[runs[:-1]]).size != runs.size - 1:
+        msg = "the cells of each neighbourhood must be consecutive"
+        raise ValueError(msg)
+    degrees = (workplace_degree, neighbourhood_degree, random_degree)
+    if not all(math.isfinite(d) and d >= 0 for d in degrees) or not dispersion > 0:
+        msg = f"degrees must be finite and >= 0, dispersion > 0: {degrees}, {dispersion}"
+        raise ValueError(msg)
+    empty = np.empty((0, 2), dtype=np.int64)
+    if k == 0:
+        return empty, empty
+
+    # members named by rank in cell-major order: cell c holds ranks first[c] .. first[c + 1] - 1
+    first = np.concatenate(([0], np.cumsum(pool_arr))).astype(np.int64)
+    own = first[cell_arr] + pos_arr
+    run_of = np.repeat(np.arange(runs.size - 1), np.diff(runs))[cell_arr]
+    bounds = (
+        (first[cell_arr], first[cell_arr + 1]),
+        (first[runs[run_of]], first[runs[run_of + 1]]),
+        (np.zeros(k, dtype=np.int64), np.full(k, first[-1], dtype=np.int64)),
+    )
+    if math.isinf(dispersion):
+        sociability = np.ones(k)
+    else:
+        sociability = np.asarray(rng.gamma(dispersion, 1.0 / dispersion, size=k))
+    owner_parts, tag_parts = [], []
+    for tag, degree in enumerate(degrees):
+        if degree > 0:
+            stubs = rng.poisson(degree / 2.0 * sociability)
+            owner_parts.append(np.repeat(np.arange(k, dtype=np.int64), stubs))
+            tag_parts.append(np.full(int(stubs.sum()), tag, dtype=np.int64))
+    owner = np.concatenate([np.empty(0, dtype=np.int64), *owner_parts])
+    tag_arr = np.concatenate([np.empty(0, dtype=np.int64), *tag_parts])
+    lo = np.choose(tag_arr, [b[0][owner] for b in bounds]) if owner.size else owner
+    hi = np.choose(tag_arr, [b[1][owner] for b in bounds]) if owner.size else owner
+    u = own[owner]
+    v = rng.integers(lo, hi) if owner.size else owner
+    n = int(first[-1])
+    # a tie is (lo * n + hi) << 2 | layer: sorted, its copies come together, earliest layer
+    # first, and every copy after the first is bad, as is a self loop
+    keys = _tie_keys(u, v, n, 0) | tag_arr.astype(np.uint64)
+    order = np.argsort(keys, kind="stable")
+    bad = np.empty(keys.size, dtype=bool)
+    bad[order] = _bad_ties(keys[order], n)
+    known = np.sort(keys[~bad] >> _TAG_BITS)  # the ties kept so far, as sorted pairs
+    redo = np.flatnonzero(bad)
+    for _ in range(_REPAIR_ROUNDS):
+        if redo.size == 0:
+            break
+        # only the stubs drawn again are checked: against the ties kept and one another
+        v[redo] = rng.integers(lo[redo], hi[redo])
+        keys = _tie_keys(u[redo], v[redo], n, 0) | tag_arr[redo].astype(np.uint64)
+        order = np.argsort(keys, kind="stable")
+        still = np.empty(redo.size, dtype=bool)
+        still[order] = _bad_ties(keys[order], n)
+        pairs = keys >> _TAG_BITS
+        at = np.minimum(np.searchsorted(known, pairs), max(known.size - 1, 0))
+        if known.size:
+            still |= known[at] == pairs
+        known = np.concatenate([known, np.sort(pairs[~still])])
+        known.sort(kind="stable")  # two sorted runs: merged in linear time
+        redo = redo[still]
+    good = np.ones(u.size, dtype=bool)
+    good[redo] = False
+    u, v = u[good], v[good]
+    rank = np.stack([u, v], axis=1)
+    cells = np.searchsorted(first, rank, side="right") - 1
+    return cells, rank - first[cells]
+
+
+def network_from_ties(u: npt.ArrayLike, v: npt.ArrayLike, n: int) -> Network:
+    """The simple network on ``n`` members with the ties ``(u[k], v[k])``.
+
+    Self loops and repeats (in either direction) are dropped.
+    """
+    u_arr = np.asarray(u, dtype=np.int64)
+    v_arr = np.asarray(v, dtype=np.int64)
+    if u_arr.shape != v_arr.shape or u_arr.ndim != 1:
+        msg = "u and v must be 1-D arrays of the same length"
+        raise ValueError(msg)
+    if n > _MAX_MEMBERS:
+        msg = f"at most {_MAX_MEMBERS} members are supported (int32 ids), got {n}"
+        raise ValueError(msg)
+    if u_arr.size and (min(u_arr.min(), v_arr.min()) < 0 or max(u_arr.max(), v_arr.max()) >= n):
+        msg = f"member ids must lie in 0..{n - 1}"
+        raise ValueError(msg)
+    keep = u_arr != v_arr
+    pairs = _tie_keys(u_arr[keep], v_arr[keep], n, 0) >> _TAG_BITS
+    pairs.sort()  # a sort and a mask: np.unique would hash 64-bit keys, several times slower
+    if pairs.size > 1:
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+    return _csr_network(pairs, n)
 
 
 # --- internals -------------------------------------------------------------------------------

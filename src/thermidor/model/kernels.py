@@ -112,6 +112,7 @@ def spread_knowledge(
     indptr: np.ndarray,
     indices: np.ndarray,
     cell_start: np.ndarray,
+    serial: np.ndarray,
     knows: np.ndarray,
     relevant: np.ndarray,
     key: np.uint64,
@@ -124,10 +125,11 @@ def spread_knowledge(
     1 - ``unwitnessed`` x ``stay_by_tellers[tellers]`` x ``unread``, as
     ``learning_probability`` (the chance to stay ignorant of each teller tabulated by count).
 
-    Member i's draw for bit b is ``counter_uniform(key, 8 i + b)``. Tellers are workmates
-    (same cell: ids within the cell's range) who knew at the start of the step; a cell's
-    rows are all decided before any learns, as in a synchronous update (only workmates
-    tell, so cells are independent). ``counts`` holds per cell (rows) how many present
+    Member i's draw for bit b is ``counter_uniform(key, 8 serial[i] + b)``: keyed by the order
+    of arrival, not the row, so no later recruit (whose slot shifts rows) changes it. Tellers
+    are workmates (same cell: ids within the cell's range) who knew at the start of the
+    step; a cell's rows are all decided before any learns, as in a synchronous update (only
+    workmates tell, so cells are independent). ``counts`` holds per cell (rows) how many present
     members know of each bit (column 1 + bit), as ``lapse_knowledge`` returns them: where
     no workmate knows, the neighbours are not read. What is learned is added to ``knows``
     and to ``counts``.
@@ -166,7 +168,7 @@ def spread_knowledge(
                 if (need >> b) & 1:
                     p = np.float32(1.0) - unseen * stay_by_tellers[told[c, b]] * unheard
                     p = min(max(p, np.float32(0.0)), np.float32(1.0))
-                    if counter_uniform(key, 8 * i + b) < p:
+                    if counter_uniform(key, 8 * serial[i] + b) < p:
                         bits |= 1 << b
             gained[i] = bits
         for i in range(lo, hi):

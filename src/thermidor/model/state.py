@@ -1,8 +1,13 @@
 """The world a run evolves: members and offices as columns, the network, the policy in force.
 
-Members live in a fixed buffer sized for every recruit the scenario will ever
-bring in; ``present`` marks who is in the population now, so recruitment and
-deportation never reshuffle arrays (ids are row numbers, stable for the run).
+Members live in a fixed buffer sized for every recruit the run will bring in;
+``present`` marks who is in the population now, so recruitment and deportation
+never reshuffle arrays (ids are row numbers, stable for the run). A slot whose
+member has not yet arrived is absent in every respect: it is outside its cell's
+arrived rows (``World.cell_stop``), counts in nobody's neighbours
+(``World.present_degree``) and keys no random draw (draws are keyed by
+``Members.serial``, the order of arrival), so the first steps of a run do not
+depend on who arrives later, nor on how long the run is.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Literal, get_args
 import numpy as np
 
 from thermidor.engine.hierarchy import Hierarchy
+from thermidor.engine.kernels import recount_flagged
 from thermidor.engine.network import Network
 from thermidor.model.census import Censuses
 
@@ -56,6 +62,7 @@ class Members:
     success: np.ndarray  # bool: this step's experience is that voice works
     futility: np.ndarray  # bool: this step's experience is that voice is futile
     joined: np.ndarray  # int32 step at which the member entered (-1 = at start)
+    serial: np.ndarray  # int32 order of arrival (founders first): keys the member's own draws
 
     @property
     def size(self) -> int:
@@ -146,8 +153,13 @@ class World:
     policy: Policy
     tally: Tally
     # members of cell c are rows cell_start[c]:cell_start[c + 1]: the build numbers slots by
-    # cell, so per-cell work is one contiguous range (kernels rely on it)
+    # cell, so per-cell work is one contiguous range (kernels rely on it); within a cell, in
+    # order of arrival, so those arrived so far are rows cell_start[c]:cell_stop[c]
     cell_start: np.ndarray
+    cell_stop: np.ndarray
+    # rows in order of arrival (by serial): the first ``arrived`` of them have arrived
+    arrivals: np.ndarray
+    arrived: int
     n_cells: int
     n_branches: int
     branch_names: tuple[str, ...]
@@ -161,6 +173,23 @@ class World:
     censuses: Censuses = field(default_factory=Censuses)
     # mobilised neighbours of each member, kept up to date by the crisis stage
     mobilised_neighbours: NeighbourCount = field(default_factory=lambda: NeighbourCount.empty(0))
+    # neighbours present of each member, brought up to date by ``present_degree``
+    present_neighbours: NeighbourCount = field(default_factory=lambda: NeighbourCount.empty(0))
 
     def present_ids(self) -> np.ndarray:
         return np.flatnonzero(self.members.present)
+
+    def present_degree(self) -> np.ndarray:
+        """Each member's neighbours present now (int32): the denominator of every share of
+        neighbours. Only members who came or went since the last call are counted again."""
+        counts, net = self.present_neighbours, self.network
+        recount_flagged(net.indptr, net.indices, self.members.present, counts.flags, counts.count)
+        return counts.count
+
+    def admit(self, rows: np.ndarray, step: int) -> None:
+        """The recruits in ``rows`` (the next ones in order of arrival) arrive at ``step``."""
+        m = self.members
+        m.present[rows] = True
+        m.joined[rows] = step
+        self.arrived += int(rows.size)
+        self.cell_stop += np.bincount(m.cell[rows], minlength=self.n_cells)

@@ -303,12 +303,14 @@ def test_compiled_picks_follow_the_selection_score(seed):
     vacant = np.sort(rng.choice(n_offices, 8, replace=False))
     cell_start = np.linspace(0, n, cells + 1).astype(np.int64)
     cell_start[4] = cell_start[3]  # an empty cell
+    # the rows of members arrived so far: three quarters of each cell (slots to come are last)
+    cell_stop = cell_start[:-1] + np.diff(cell_start) * 3 // 4
     cell = rng.integers(0, cells, vacant.size)
     draws, noise = rng.random((vacant.size, CANDIDATES)), 0.1 * rng.random(vacant.size * CANDIDATES)
     present, expelled = rng.random(n) < 0.9, rng.random(n) < 0.2
     role = rng.integers(0, 3, n).astype(np.int8)
     branch = rng.integers(0, 3, n_offices)
-    lo, hi = cell_start[cell][:, None], cell_start[cell + 1][:, None]
+    lo, hi = cell_start[cell][:, None], cell_stop[cell][:, None]
     cand = np.maximum(np.minimum(lo + (draws * (hi - lo)).astype(np.int64), hi - 1), 0).ravel()
     group = np.repeat(vacant, CANDIDATES)
     valid = (hi > lo).repeat(CANDIDATES) & present[cand] & (role[cand] == MEMBER)
@@ -322,7 +324,7 @@ def test_compiled_picks_follow_the_selection_score(seed):
         noise,
     )
     got_cand, got_best = _pick_shortlists(
-        vacant, cell, cell_start, draws, noise, present, role, expelled,
+        vacant, cell, cell_start, cell_stop, draws, noise, present, role, expelled,
         capacity, activity, identification, opposition, rule, branch, 1,
     )  # fmt: skip
     np.testing.assert_array_equal(got_cand, cand)

@@ -101,6 +101,7 @@ def _electorates(
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _tally_cells(
     cell_start: np.ndarray,
+    serial: np.ndarray,
     present: np.ndarray,
     party: np.ndarray,
     knows: np.ndarray,
@@ -119,7 +120,8 @@ def _tally_cells(
     ``cell_start[c]:cell_start[c + 1]``.
 
     Turnout follows activity: a member casts ``activity`` of a vote. Member i's draw is
-    ``counter_uniform(key, i)`` (the same whichever cells vote). A member who knows of an
+    ``counter_uniform(key, serial[i])`` (the same whichever cells vote, and keyed by the
+    order of arrival so that no later recruit changes it). A member who knows of an
     abuse votes against unless deterred, when its draw falls below its fear x ``exposed``
     (what the secret ballot leaves); any member votes against a holder whose income ratio
     exceeds ``privilege_tolerance`` x (0.5 + its legitimacy).
@@ -138,7 +140,7 @@ def _tally_cells(
             a = np.float64(activity[i])
             known = knows[i]
             # the draw only matters to one who knows
-            deterred = (known & bits) != 0 and counter_uniform(key, i) < fear[i] * left
+            deterred = (known & bits) != 0 and counter_uniform(key, serial[i]) < fear[i] * left
             tolerance = np.float64(scale * (np.float32(0.5) + legitimacy[i]))
             for b in range(n_b):
                 if not (bits >> b) & 1 or (b == party_branch and not party[i]):
@@ -188,6 +190,7 @@ def _bottom_votes(
     needed = (election[tree.bottom_of] * weights[:, None]).sum(axis=0).astype(np.uint8)
     electorate, votes_b, against_b = _tally_cells(
         world.cell_start,
+        m.serial,
         m.present,
         m.party,
         m.knows,

@@ -55,11 +55,18 @@ def dismiss_staff(world: World, ids: np.ndarray) -> None:
     m.post[ids] = -1
 
 
+def _arrived_draws(world: World, rng: np.random.Generator, size: int) -> np.ndarray:
+    """``size`` uniform draws (rows) among the members arrived so far, by order of arrival:
+    the slots of recruits still to come are never drawn, so they change no draw."""
+    return world.arrivals[rng.integers(0, world.arrived, size=size)]
+
+
 def _some_staff(world: World, count: int, n_staff: int, rng: np.random.Generator) -> np.ndarray:
     """``count`` distinct staff members, a uniform random subset of the ``n_staff``.
 
-    The first ``count`` distinct staff among uniform draws of slots (rejection) when few
-    are wanted, so no step lists the whole staff; a sample of the listed staff otherwise.
+    The first ``count`` distinct staff among uniform draws of the members arrived so far
+    (rejection) when few are wanted, so no step lists the whole staff; a sample of the
+    listed staff otherwise.
     """
     m = world.members
     if count <= 0 or n_staff == 0:
@@ -67,8 +74,9 @@ def _some_staff(world: World, count: int, n_staff: int, rng: np.random.Generator
     if count > n_staff // 4:
         return rng.choice(np.flatnonzero(m.role == STAFF), size=count, replace=False)
     found = np.empty(0, dtype=np.int64)
+    arrived = world.arrived
     while True:
-        slots = rng.integers(0, m.size, size=int(2 * count * m.size / n_staff) + 16)
+        slots = _arrived_draws(world, rng, int(2 * count * arrived / n_staff) + 16)
         found = np.concatenate([found, slots[m.role[slots] == STAFF]])
         distinct, first = np.unique(found, return_index=True)
         if distinct.size >= count:
@@ -81,17 +89,18 @@ def _rank_and_file_draws(
     """``count`` draws, with replacement, uniform over the ``pool`` present rank-and-file
     members.
 
-    Rejection from uniform slots: each kept draw is uniform over the pool, as an index into
-    the listed pool would be, without listing a pool of nearly every member each step.
+    Rejection from uniform draws of the members arrived so far: each kept draw is uniform
+    over the pool, as an index into the listed pool would be, without listing a pool of
+    nearly every member each step.
     """
     m = world.members
     if pool == 0 or count == 0:
         return np.empty(0, dtype=np.int64)
-    eligible_share = pool / m.size
+    eligible_share = pool / world.arrived
     kept: list[np.ndarray] = []
     missing = count
     while missing > 0:
-        slots = rng.integers(0, m.size, size=int(missing / eligible_share * 1.2) + 16)
+        slots = _arrived_draws(world, rng, int(missing / eligible_share * 1.2) + 16)
         slots = slots[m.present[slots] & (m.role[slots] == MEMBER)][:missing]
         kept.append(slots)
         missing -= slots.size

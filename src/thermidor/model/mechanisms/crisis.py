@@ -30,7 +30,12 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.engine.blocks import block_count, block_rows, per_row
-from thermidor.engine.kernels import neighbour_share, threshold_cascade, threshold_round
+from thermidor.engine.kernels import (
+    neighbour_share,
+    recount_flagged,
+    threshold_cascade,
+    threshold_round,
+)
 from thermidor.model.census import StateCensus
 from thermidor.model.kernels import census_rows, census_total, state_census
 from thermidor.model.mechanisms.base import ParamsBase
@@ -112,36 +117,6 @@ def _willingness(
                     activity[i], legitimacy[i], hardship[i], fear[i], opportunity_[c], floor, fw
                 )
     return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _push(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    mobilised: np.ndarray,
-    changed: np.ndarray,
-    neighbours: np.ndarray,
-) -> None:
-    """Each member in ``changed`` pushes its new flag (+1 joined, -1 left) to its neighbours."""
-    for i in changed:
-        delta = 1 if mobilised[i] else -1
-        for e in range(indptr[i], indptr[i + 1]):
-            neighbours[indices[e]] += delta
-
-
-def _recount(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    mobilised: np.ndarray,
-    counted: np.ndarray,
-    neighbours: np.ndarray,
-) -> None:
-    """Bring ``neighbours`` (each member's mobilised neighbours, as of the flags in
-    ``counted``) up to date with ``mobilised``: only members whose flag changed push
-    their change to their neighbours, so a quiet step costs one comparison of the flags."""
-    changed = np.flatnonzero(mobilised != counted)
-    _push(indptr, indices, mobilised, changed, neighbours)
-    counted[changed] = mobilised[changed]
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -246,8 +221,9 @@ def cascade_round(
 ) -> np.ndarray:
     """One synchronous round of the threshold rule from the current mobilised set."""
     net, m = world.network, world.members
+    degree = world.present_degree()
     return threshold_round(
-        net.indptr, net.indices, net.degree, mobilised, m.present, will, m.threshold, commitment
+        net.indptr, net.indices, degree, mobilised, m.present, will, m.threshold, commitment
     )
 
 
@@ -262,7 +238,7 @@ def run_cascade(world: World, will: np.ndarray, params: CrisisParams) -> np.ndar
     return threshold_cascade(
         net.indptr,
         net.indices,
-        net.degree,
+        world.present_degree(),
         starters,
         m.present,
         will,
@@ -315,9 +291,9 @@ def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
     # the standing potential moves one round (cascade_round on the willingness), and the
     # members' census comes from the same pass
     counts = world.mobilised_neighbours
-    _recount(net.indptr, net.indices, m.mobilised, counts.flags, counts.count)
+    recount_flagged(net.indptr, net.indices, m.mobilised, counts.flags, counts.count)
     m.mobilised, sums = _standing_round(
-        net.degree,
+        world.present_degree(),
         counts.count,
         m.cell,
         m.present,

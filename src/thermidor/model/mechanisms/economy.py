@@ -97,7 +97,6 @@ def bind(scenario: Scenario, recruit_queue: RecruitQueue) -> Step:
         _relax_hardship(m.stratum, m.wage_category, m.hardship, target, params.hardship_relax)
         arriving = recruit_queue.get(t)
         if arriving is not None:
-            m.present[arriving] = True
-            m.joined[arriving] = t
+            world.admit(arriving, t)
 
     return step

@@ -78,6 +78,7 @@ def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> Non
         net.indptr,
         net.indices,
         world.cell_start,
+        m.serial,
         m.knows,
         relevant,
         step_key(rng),

@@ -137,6 +137,7 @@ def _pick_shortlists(
     vacant: np.ndarray,
     cells: np.ndarray,
     cell_start: np.ndarray,
+    cell_stop: np.ndarray,
     draws: np.ndarray,
     noise: np.ndarray,
     present: np.ndarray,
@@ -150,7 +151,8 @@ def _pick_shortlists(
     branch: np.ndarray,
     party_branch: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each vacancy's shortlist (``draws`` pick ``CANDIDATES`` rows of its cell) and
+    """Each vacancy's shortlist (``draws`` pick ``CANDIDATES`` of its cell's rows arrived so
+    far, ``cell_start[c]:cell_stop[c]``) and
     ``_best_per_group`` of it: the candidates, and the index of each vacancy's pick."""
     n_candidates = draws.shape[1]
     cand = np.empty(vacant.size * n_candidates, dtype=np.int64)
@@ -158,7 +160,7 @@ def _pick_shortlists(
     score = np.empty(cand.size)
     valid = np.empty(cand.size, dtype=np.bool_)
     for v in range(vacant.size):
-        lo, hi = cell_start[cells[v]], cell_start[cells[v] + 1]
+        lo, hi = cell_start[cells[v]], cell_stop[cells[v]]
         office = vacant[v]
         party_office = branch[office] == party_branch
         for k in range(n_candidates):
@@ -226,6 +228,7 @@ def _fill_bottom(world: World, vacant: np.ndarray, rng: np.random.Generator) -> 
         vacant,
         off.tree.cell[vacant],
         world.cell_start,
+        world.cell_stop,
         draws,
         noise,
         m.present,

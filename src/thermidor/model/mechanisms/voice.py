@@ -86,7 +86,7 @@ def step(world: World, params: VoiceParams, rng: np.random.Generator) -> None:
     m.voicing = voice_round(
         net.indptr,
         net.indices,
-        net.degree,
+        world.present_degree(),
         m.voicing,
         m.present,
         m.knows,
