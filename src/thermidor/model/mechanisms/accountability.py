@@ -261,7 +261,6 @@ def step(world: World, params: AccountabilityParams, rng: np.random.Generator) -
     turnout, votes, against = _bottom_votes(world, params, key, income_ratio, election & ~upper)
     votes[upper], against[upper] = up_votes[upper], up_against[upper]
     voted_out = election & removed_by_vote(against, votes, params.majority)
-    off.inflation[election] = 1.0  # a campaign exposes the real results to the electorate
 
     review = occupied & (off.rule == NOMINATION) & due
     reported = off.reported_output
