@@ -229,6 +229,27 @@ def test_delegates_keep_a_higher_holder_they_know_nothing_against(tiny, rng):
     assert not _removed(tiny, office, holder)
 
 
+def test_a_sanction_closes_the_offices_open_cases(tiny, rng):
+    off = tiny.offices
+    office, holder = _setup(tiny, ELECTION)
+    off.open_abuses[office] = 3
+    off.known_age[office] = 2
+    accountability.step(tiny, P, rng)
+    assert _removed(tiny, office, holder)
+    assert off.open_abuses[office] == 0
+    assert off.known_age[office] == 0
+
+
+def test_the_end_of_a_lots_term_leaves_the_cases_open(tiny, rng):
+    off = tiny.offices
+    office, _ = _setup(tiny, SORTITION, knows=False)
+    off.open_abuses[office] = 3
+    off.known_age[office] = 2
+    accountability.step(tiny, P, rng)
+    assert off.tenure[office] == 0  # drawn again
+    assert off.open_abuses[office] == 3  # but nobody answered the abuse
+
+
 def test_elections_no_longer_reset_reports_by_themselves(tiny, rng):
     off = tiny.offices
     office, holder = _setup(tiny, ELECTION, knows=False)

@@ -30,7 +30,7 @@ from thermidor.engine.kernels import gather
 from thermidor.engine.rng import counter_uniform, step_key
 from thermidor.model.kernels import rank_and_file_wages
 from thermidor.model.mechanisms.base import ParamsBase
-from thermidor.model.mechanisms.offices import fill_vacancies, vacate
+from thermidor.model.mechanisms.offices import close_cases, fill_vacancies, vacate
 from thermidor.model.state import ELECTION, NOMINATION, SORTITION
 
 if TYPE_CHECKING:
@@ -286,6 +286,8 @@ def step(world: World, params: AccountabilityParams, rng: np.random.Generator) -
     world.tally.turnout_sum = float(turnout[bottom_elections].sum())
     _experience(world, sanctioned, voted_out, election)
 
+    # a sanction answers the office's open cases; the end of a lot's term does not
+    close_cases(world, np.flatnonzero(sanctioned))
     vacate(world, np.flatnonzero(sanctioned | drawn_out))
     fill_vacancies(world, rng)
     del m
