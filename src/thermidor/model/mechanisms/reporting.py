@@ -62,7 +62,7 @@ class ReportingParams(ParamsBase):
         1.0,
         ge=0,
         le=1,
-        description="chance an election exposes inflation, per unit of the electorate's scrutiny",
+        description="chance an election exposes inflation, per unit of the electorate watching",
     )
     press_catch: float = Field(
         0.05,
@@ -81,17 +81,11 @@ class ReportingParams(ParamsBase):
     )
 
 
-def scrutiny(watching: np.ndarray, transparency: float) -> np.ndarray:
-    """Share of an electorate that sees the real output it is reported on: those of its
-    members who watch, and, for the others, what a free press shows."""
-    return 1.0 - (1.0 - watching) * (1.0 - transparency)
-
-
-def motive(rule: np.ndarray, seen: np.ndarray, params: ReportingParams) -> np.ndarray:
+def motive(rule: np.ndarray, watched: np.ndarray, params: ReportingParams) -> np.ndarray:
     """What inflating earns a holder from whoever judges it: a superior reads only reports;
-    an electorate judges by the report only where it does not see the real output; a lot
-    judges nobody."""
-    voters = params.voter_reward * (1.0 - seen)
+    an electorate judges by the report only as far as it does not watch the real output
+    (``watched``, the share of it that does); a lot judges nobody."""
+    voters = params.voter_reward * (1.0 - watched)
     return np.where(
         rule == NOMINATION, params.superior_reward, np.where(rule == ELECTION, voters, 0.0)
     )
@@ -99,16 +93,16 @@ def motive(rule: np.ndarray, seen: np.ndarray, params: ReportingParams) -> np.nd
 
 def catch_probability(
     rule: np.ndarray,
-    seen: np.ndarray,
+    watched: np.ndarray,
     term: np.ndarray,
     audit_rate: float,
     transparency: float,
     params: ReportingParams,
 ) -> np.ndarray:
     """Chance per step that an inflating holder is caught: audits and the press for every
-    office; for an elected one also its electorate, which checks the figures against the
-    output it sees at each election (one every ``term`` steps)."""
-    voters = params.voter_catch * seen / np.maximum(term, 1)
+    office; for an elected one also the share of its electorate that watches the output,
+    which checks the figures against it at each election (one every ``term`` steps)."""
+    voters = params.voter_catch * watched / np.maximum(term, 1)
     p = audit_rate + params.press_catch * transparency + np.where(rule == ELECTION, voters, 0.0)
     return np.clip(p, 0.0, 1.0)
 
@@ -213,11 +207,11 @@ def step(world: World, params: ReportingParams, rng: np.random.Generator) -> Non
     occupied = off.holder >= 0
     holder = np.maximum(off.holder, 0)
     ident = np.where(occupied, gather(m.identification, holder), 1.0)
-    seen = scrutiny(watching(world), policy.transparency)
+    watched = watching(world)
     catch = catch_probability(
-        off.rule, seen, off.term, policy.audit_rate, policy.transparency, params
+        off.rule, watched, off.term, policy.audit_rate, policy.transparency, params
     )
-    gain = np.where(occupied, motive(off.rule, seen, params), 0.0)
+    gain = np.where(occupied, motive(off.rule, watched, params), 0.0)
     off.inflation = inflation_growth(
         off.inflation, ident, gain, impunity(catch, params), params
     ).astype(np.float32)
