@@ -47,7 +47,16 @@ ACTIVITY_OFF = tuple(
         "decay",
     )
 )
-REPORTING_OFF = ("mechanisms.reporting.inflation_drift=0",)
+# the two links of statistical charlatanism: a superior who rewards reported results, and
+# audits, the press and watching voters who catch inflation (the scenario's audits with them)
+REWARD_OFF = ("mechanisms.reporting.superior_reward=0",)
+# the motive of elected holders: voters who do not watch the real output judge by the report
+VOTER_REWARD_OFF = ("mechanisms.reporting.voter_reward=0",)
+CATCH_OFF = (
+    "mechanisms.reporting.voter_catch=0",
+    "mechanisms.reporting.press_catch=0",
+    "transparency.audit_rate=0",
+)
 INDIFFERENCE_OFF = ("mechanisms.crisis.commitment=0", "mechanisms.crisis.stake_floor=1")
 CAPACITY_GATE_OFF = ("mechanisms.activity.capacity_gate=0",)
 ABUSE_OFF = ("mechanisms.abuse.base_rate=0",)
@@ -119,15 +128,43 @@ def fact_4(off: tuple[str, ...]) -> bool:
     open_ = scenario(
         SMALL, DECADE, "institutions.nominated_share=0", "transparency.level=0.8", *off
     )
-    return bool(
-        series(nominated, "report_inflation")[:, -24:].mean() > 1.3
-        and np.abs(series(open_, "report_inflation") - 1.0).max() < 0.05
+    grown = series(nominated, "report_inflation")[:, -24:].mean()
+    spread = np.abs(series(open_, "report_inflation") - 1.0).max()
+    print(
+        f"fact 4 {off}: nominated, last 24 steps {grown:.4f}; "
+        f"elected and open, max |x - 1| {spread:.4f}"
     )
+    return bool(grown > 1.3 and spread < 0.05)
 
 
-@pytest.mark.parametrize(("off", "holds"), [(ON, True), (REPORTING_OFF, False)])
+@pytest.mark.parametrize(("off", "holds"), [(ON, True), (REWARD_OFF, False), (CATCH_OFF, False)])
 def test_fact_4_statistical_charlatanism(off: tuple[str, ...], holds: bool) -> None:
     assert fact_4(off) is holds
+
+
+def elected_inflate(off: tuple[str, ...]) -> bool:
+    """Election alone does not keep reports honest: elected holders inflate too when their
+    electorate is passive and there is neither a free press nor audits to catch them."""
+    closed = scenario(
+        SMALL,
+        DECADE,
+        "institutions.nominated_share=0",
+        "transparency.level=0",
+        "transparency.audit_rate=0",
+        *off,
+    )
+    x = series(closed, "report_inflation")
+    above = (x.max(axis=1) > 1.05).mean()
+    print(
+        f"fact 4, elected without press or audits {off}: last 24 steps "
+        f"{x[:, -24:].mean():.4f}, share of runs above 1.05 at some step {above:.2f}"
+    )
+    return bool(x[:, -24:].mean() > 1.01 and above > 0.5)
+
+
+@pytest.mark.parametrize(("off", "holds"), [(ON, True), (VOTER_REWARD_OFF, False)])
+def test_fact_4_is_not_true_by_construction(off: tuple[str, ...], holds: bool) -> None:
+    assert elected_inflate(off) is holds
 
 
 RAW = {

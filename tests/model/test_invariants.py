@@ -214,7 +214,7 @@ def check_columns(world: World) -> None:
     assert (off.inflation >= 1.0 - EPS).all(), "an office deflates its reports"
     assert ((off.known_frac >= 0.0) & (off.known_frac <= 1.0 + EPS)).all()
     assert (off.open_abuses >= 0).all()
-    assert (off.open_abuses[off.holder < 0] == 0).all(), "open abuse at a vacant office"
+    assert (off.known_age[off.open_abuses == 0] == 0).all(), "a closed case still widely known"
 
 
 def check_accounting(world: World, arrived: int, recruits: np.ndarray) -> None:

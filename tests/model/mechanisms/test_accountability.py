@@ -229,16 +229,34 @@ def test_delegates_keep_a_higher_holder_they_know_nothing_against(tiny, rng):
     assert not _removed(tiny, office, holder)
 
 
-def test_an_election_exposes_inflated_reports(tiny, rng):
+def test_a_sanction_closes_the_offices_open_cases(tiny, rng):
     off = tiny.offices
-    office, _ = _setup(tiny, ELECTION, knows=False)
-    nominee = int(tiny.offices.tree.bottom_of[SOVIETS, CELL + 1])
-    off.rule[nominee] = NOMINATION
-    off.term_left[nominee] = 0
-    off.inflation[[office, nominee]] = 5.0
+    office, holder = _setup(tiny, ELECTION)
+    off.open_abuses[office] = 3
+    off.known_age[office] = 2
     accountability.step(tiny, P, rng)
-    assert off.inflation[office] == 1.0
-    assert off.inflation[nominee] == 5.0
+    assert _removed(tiny, office, holder)
+    assert off.open_abuses[office] == 0
+    assert off.known_age[office] == 0
+
+
+def test_the_end_of_a_lots_term_leaves_the_cases_open(tiny, rng):
+    off = tiny.offices
+    office, _ = _setup(tiny, SORTITION, knows=False)
+    off.open_abuses[office] = 3
+    off.known_age[office] = 2
+    accountability.step(tiny, P, rng)
+    assert off.tenure[office] == 0  # drawn again
+    assert off.open_abuses[office] == 3  # but nobody answered the abuse
+
+
+def test_elections_no_longer_reset_reports_by_themselves(tiny, rng):
+    off = tiny.offices
+    office, holder = _setup(tiny, ELECTION, knows=False)
+    off.inflation[office] = 5.0
+    accountability.step(tiny, P, rng)
+    assert not _removed(tiny, office, holder)
+    assert off.inflation[office] == 5.0  # voters catch inflation in reporting, by chance
 
 
 def test_every_occupied_office_gains_a_step_of_tenure(tiny, rng):

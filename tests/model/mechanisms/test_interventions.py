@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from support import small_scenario, small_world
-from thermidor.model.mechanisms import interventions
+from thermidor.model.mechanisms import interventions, knowledge
 from thermidor.model.mechanisms.interventions import InterventionParams, apply, convert_share, purge
 from thermidor.model.scenario import Intervention
 from thermidor.model.state import ELECTION, HOLDER, NOMINATION, SORTITION, STAFF, World
@@ -172,6 +172,25 @@ def test_purge_replaces_staff_and_keeps_counts_consistent(tiny, rng):
     assert (m.role[staff] == STAFF).mean() < 0.2  # most posts go to others
     assert (m.role == STAFF).sum() > 0.8 * staff.size  # posts refilled by others
     _staff_consistent(tiny)
+
+
+def test_a_purge_removes_people_not_the_record_of_their_abuses(tiny, rng):
+    m, off = tiny.members, tiny.offices
+    off.open_abuses[:] = 1
+    off.known_age[:] = 5
+    off.known_frac[:] = 0.7
+    here = m.present
+    m.knows[here] = 0b111  # every member knows of the abuses of its cell's three offices
+    holders = off.holder.copy()
+    purge(tiny, 1.0, rng)
+    assert (off.holder != holders).mean() > 0.8
+    assert (off.open_abuses == 1).all()  # no case was answered
+    assert (off.known_age == 5).all()
+    # what the members knew lapses only when a case closes: none did
+    silent = knowledge.KnowledgeParams(witness=0, tell=0, press=0, upward_witness=0)
+    knowledge.step(tiny, silent, rng)
+    assert (m.knows[m.present] == 0b111).all()
+    assert (off.known_age[off.tree.cell >= 0] == 6).all()  # still widely known, a step longer
 
 
 def test_a_zero_purge_changes_nothing(tiny, rng):

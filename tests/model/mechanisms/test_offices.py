@@ -14,6 +14,7 @@ from thermidor.model.mechanisms.offices import (
     _pick_promotions,
     _pick_shortlists,
     _score32,
+    close_cases,
     fill_vacancies,
     selection_score,
     vacate,
@@ -78,22 +79,70 @@ def test_noise_is_added():
 # --- vacate ---------------------------------------------------------------------------------
 
 
-def test_vacate_frees_the_holder_and_closes_the_cases(tiny):
-    m, off = tiny.members, tiny.offices
-    ids = np.flatnonzero(off.holder >= 0)[:5]
-    holders = off.holder[ids].copy()
+def _open_cases(world: World, ids: np.ndarray) -> None:
+    off = world.offices
     off.open_abuses[ids] = 2
     off.known_frac[ids] = 0.8
     off.known_age[ids] = 4
+
+
+def test_vacate_frees_the_holder_and_keeps_the_record(tiny):
+    m, off = tiny.members, tiny.offices
+    ids = np.flatnonzero(off.holder >= 0)[:5]
+    holders = off.holder[ids].copy()
+    _open_cases(tiny, ids)
     off.tenure[ids] = 9
     vacate(tiny, ids)
     assert (off.holder[ids] == -1).all()
     assert (m.role[holders] == MEMBER).all()
     assert (m.post[holders] == -1).all()
+    assert (off.tenure[ids] == 0).all()
+    # a removal is not an answer: the cases stay open and known
+    assert (off.open_abuses[ids] == 2).all()
+    np.testing.assert_allclose(off.known_frac[ids], 0.8)
+    assert (off.known_age[ids] == 4).all()
+
+
+def test_close_cases_answers_the_open_cases_and_nothing_else(tiny):
+    off = tiny.offices
+    ids = np.flatnonzero(off.holder >= 0)[:5]
+    others = np.flatnonzero(off.holder >= 0)[5:9]
+    _open_cases(tiny, np.concatenate([ids, others]))
+    holders = off.holder.copy()
+    close_cases(tiny, ids)
     assert (off.open_abuses[ids] == 0).all()
     assert (off.known_frac[ids] == 0.0).all()
     assert (off.known_age[ids] == 0).all()
-    assert (off.tenure[ids] == 0).all()
+    assert (off.open_abuses[others] == 2).all()
+    assert (off.known_age[others] == 4).all()
+    np.testing.assert_array_equal(off.holder, holders)  # closing cases removes nobody
+
+
+def test_a_successor_inherits_the_open_cases(tiny, rng):
+    off = tiny.offices
+    office = int(off.tree.bottom_of[1, 2])
+    _open_cases(tiny, np.array([office]))
+    old = int(off.holder[office])
+    vacate(tiny, np.array([office]))
+    fill_vacancies(tiny, rng)
+    assert off.holder[office] >= 0
+    assert off.holder[office] != old
+    assert off.open_abuses[office] == 2
+    assert off.known_age[office] == 4
+
+
+def test_a_promotion_leaves_the_cases_with_the_office_below(tiny, rng):
+    off, tree = tiny.offices, tiny.offices.tree
+    office = int(tree.parent[tree.bottom_of[0, 0]])
+    children = np.flatnonzero(tree.parent == office)
+    _open_cases(tiny, children)
+    off.open_abuses[office] = 0
+    vacate(tiny, np.array([office]))
+    fill_vacancies(tiny, rng)
+    assert off.holder[office] >= 0
+    assert off.open_abuses[office] == 0  # the promoted holder brings no case up
+    assert (off.open_abuses[children] == 2).all()
+    assert (off.known_age[children] == 4).all()
 
 
 def test_vacating_a_vacant_office_touches_nobody(tiny):
@@ -149,7 +198,7 @@ def test_fill_promotes_into_higher_offices_and_refills_below(tiny, rng):
     del m
 
 
-def test_new_holders_start_afresh(tiny, rng):
+def test_new_holders_start_a_term_with_honest_figures(tiny, rng):
     off = tiny.offices
     office = int(off.tree.bottom_of[0, 2])
     vacate(tiny, np.array([office]))

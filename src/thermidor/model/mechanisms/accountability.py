@@ -30,7 +30,7 @@ from thermidor.engine.kernels import gather
 from thermidor.engine.rng import counter_uniform, step_key
 from thermidor.model.kernels import rank_and_file_wages
 from thermidor.model.mechanisms.base import ParamsBase
-from thermidor.model.mechanisms.offices import fill_vacancies, vacate
+from thermidor.model.mechanisms.offices import close_cases, fill_vacancies, vacate
 from thermidor.model.state import ELECTION, NOMINATION, SORTITION
 
 if TYPE_CHECKING:
@@ -264,7 +264,6 @@ def step(world: World, params: AccountabilityParams, rng: np.random.Generator) -
     turnout, votes, against = _bottom_votes(world, params, key, income_ratio, election & ~upper)
     votes[upper], against[upper] = up_votes[upper], up_against[upper]
     voted_out = election & removed_by_vote(against, votes, params.majority)
-    off.inflation[election] = 1.0  # a campaign exposes the real results to the electorate
 
     review = occupied & (off.rule == NOMINATION) & due
     reported = off.reported_output
@@ -290,6 +289,8 @@ def step(world: World, params: AccountabilityParams, rng: np.random.Generator) -
     world.tally.turnout_sum = float(turnout[bottom_elections].sum())
     _experience(world, sanctioned, voted_out, election)
 
+    # a sanction answers the office's open cases; the end of a lot's term does not
+    close_cases(world, np.flatnonzero(sanctioned))
     vacate(world, np.flatnonzero(sanctioned | drawn_out))
     fill_vacancies(world, rng)
     del m

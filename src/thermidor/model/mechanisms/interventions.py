@@ -64,7 +64,12 @@ def convert_share(world: World, share: float, rule: int, mask: np.ndarray) -> No
 
 
 def purge(world: World, fraction: float, rng: np.random.Generator) -> None:
-    """Replace a fraction of holders and staff by fresh members; the rules stay as they were."""
+    """Replace a fraction of holders and staff by fresh members; the rules stay as they were.
+
+    A purge removes people, not the record of their abuses: the purged offices' open cases
+    stay open and known, and the successors inherit them with the branch's impunity
+    (``offices.vacate``). What improves is only who holds office, until differentiation
+    makes the new holders like the old."""
     m, off = world.members, world.offices
     occupied = np.flatnonzero(off.holder >= 0)
     vacate(world, occupied[rng.random(occupied.size) < fraction])

@@ -5,6 +5,13 @@ replacement by the principle of nominations". Who fills a vacancy depends on
 the rule: an electorate picks the committed and capable; a superior picks the
 quiet and the loyal (and, for promotions, those whose reports look best); a
 lot picks anyone.
+
+Against a purge alone: "This bureaucracy will not change merely because it is
+submitted to a cleansing". An office's open abuse cases are the record of the
+office, not of the person: removing a holder (a purge, a promotion, an audit,
+repression, the end of a lot's term) leaves them open, known to whoever knew,
+and the successor inherits them with the apparatus' impunity. Only a sanction
+under the office's own rule answers a case and closes it (``close_cases``).
 """
 
 from __future__ import annotations
@@ -54,27 +61,33 @@ def _score32(
 
 
 def vacate(world: World, ids: np.ndarray) -> None:
-    """Remove the holders of ``ids``; open abuse cases of those offices close."""
+    """Remove the holders of ``ids``. The offices' open abuse cases stay open: a removal
+    is not an answer to them (``close_cases`` is)."""
     off, m = world.offices, world.members
     ids = ids[off.holder[ids] >= 0]
     holders = off.holder[ids]
     m.role[holders] = MEMBER
     m.post[holders] = -1
     off.holder[ids] = -1
-    off.open_abuses[ids] = 0
-    off.known_frac[ids] = 0.0
-    off.known_age[ids] = 0
     off.tenure[ids] = 0
 
 
+def close_cases(world: World, ids: np.ndarray) -> None:
+    """Close the open abuse cases of ``ids``: their holders were sanctioned for them. What
+    constituents knew of them lapses at the next knowledge step."""
+    off = world.offices
+    off.open_abuses[ids] = 0
+    off.known_frac[ids] = 0.0
+    off.known_age[ids] = 0
+
+
 def _install(world: World, ids: np.ndarray, members: np.ndarray) -> None:
+    """Seat ``members`` in ``ids``: a new term and the holder's own honest figures; the
+    office's open cases are inherited."""
     off, m = world.offices, world.members
     off.holder[ids] = members
     off.tenure[ids] = 0
     off.term_left[ids] = off.term[ids]
-    off.open_abuses[ids] = 0
-    off.known_frac[ids] = 0.0
-    off.known_age[ids] = 0
     off.inflation[ids] = 1.0
     m.role[members] = HOLDER
     m.post[members] = ids
@@ -209,10 +222,7 @@ def _fill_upper(world: World, vacant: np.ndarray, rng: np.random.Generator) -> n
         return best
     chosen_child, targets = child[best], group[best]
     members = off.holder[chosen_child]
-    off.holder[chosen_child] = -1
-    off.open_abuses[chosen_child] = 0
-    off.known_frac[chosen_child] = 0.0
-    off.known_age[chosen_child] = 0
+    off.holder[chosen_child] = -1  # its open cases stay with the office below
     off.tenure[chosen_child] = 0
     _install(world, targets, members)
     return chosen_child

@@ -1,4 +1,4 @@
-"""Reporting: output is reported upward, and inflated where that pays.
+"""Reporting: output is reported upward, and inflated where that pays and goes unseen.
 
 Letter: "It is high time to put an end to this statistical charlatanism ...
 statistics, more statistics and again more statistics. And this was being
@@ -7,10 +7,14 @@ documents proving the terrible disintegration of the apparatus".
 
 Each bottom office's real output follows its cell's capacity and hardship and
 its holder's competence; each office multiplies what it passes up by its own
-inflation. A nominated holder, judged by a superior on reports, inflates them
-the less it identifies with the class; an elected one gains nothing by it (the
-campaign exposes the real results). Audits and a free press catch inflation:
-the holder is dismissed and the figures corrected.
+inflation. Any holder may inflate, elected or not, when it has the motive and
+the impunity. The motive comes from whoever judges it: a superior who weighs
+reported results rewards inflation; voters who watch the real output of their
+own cell do not, and only those who do not watch judge by the report. A holder
+who identifies with the class does not cheat it. Impunity is the chance of not
+being caught over the steps the holder weighs: audits and a free press look at
+every office, and an electorate that watches the real output finds inflation
+out at its elections. Whoever is caught is dismissed and the figures corrected.
 """
 
 from __future__ import annotations
@@ -21,31 +25,53 @@ import numba
 import numpy as np
 from pydantic import Field
 
+from thermidor.engine.aggregate import group_sum
 from thermidor.engine.kernels import gather
 from thermidor.model.kernels import cell_productivity
 from thermidor.model.mechanisms.base import ParamsBase
 from thermidor.model.mechanisms.offices import fill_vacancies, vacate
-from thermidor.model.state import NOMINATION
+from thermidor.model.state import ELECTION, NOMINATION
 
 if TYPE_CHECKING:
     from thermidor.model.state import World
 
 
 NAME = "reporting"
-SUMMARY = "output reported upward; nominees inflate; audits catch some"
+SUMMARY = "output reported upward; inflated where it pays and is not caught"
 # the member columns its step may change (checked by tests/model/test_invariants.py)
 WRITES: frozenset[str] = frozenset(("party", "post", "role"))
 
 
 class ReportingParams(ParamsBase):
     inflation_drift: float = Field(
-        0.02, ge=0, le=1, description="growth per step of a nominee's inflation at identification 0"
+        0.02,
+        ge=0,
+        le=1,
+        description="growth per step of inflation at full motive and impunity, identification 0",
+    )
+    superior_reward: float = Field(
+        1.0, ge=0, le=1, description="motive of a holder whose superior weighs reported results"
+    )
+    voter_reward: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="motive of an elected holder whose electorate judges by the report alone",
+    )
+    voter_catch: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="chance an election exposes inflation, per unit of the electorate watching",
     )
     press_catch: float = Field(
         0.05,
         ge=0,
         le=1,
         description="chance per step the press exposes inflation at transparency 1",
+    )
+    horizon: int = Field(
+        12, ge=1, le=1000, description="steps of risk of being caught a holder weighs"
     )
     max_inflation: float = Field(
         20.0, ge=1, le=1e6, description="ceiling on any one office's factor"
@@ -55,15 +81,97 @@ class ReportingParams(ParamsBase):
     )
 
 
+def motive(rule: np.ndarray, watched: np.ndarray, params: ReportingParams) -> np.ndarray:
+    """What inflating earns a holder from whoever judges it: a superior reads only reports;
+    an electorate judges by the report only as far as it does not watch the real output
+    (``watched``, the share of it that does); a lot judges nobody."""
+    voters = params.voter_reward * (1.0 - watched)
+    return np.where(
+        rule == NOMINATION, params.superior_reward, np.where(rule == ELECTION, voters, 0.0)
+    )
+
+
+def catch_probability(
+    rule: np.ndarray,
+    watched: np.ndarray,
+    term: np.ndarray,
+    audit_rate: float,
+    transparency: float,
+    params: ReportingParams,
+) -> np.ndarray:
+    """Chance per step that an inflating holder is caught: audits and the press for every
+    office; for an elected one also the share of its electorate that watches the output,
+    which checks the figures against it at each election (one every ``term`` steps)."""
+    voters = params.voter_catch * watched / np.maximum(term, 1)
+    p = audit_rate + params.press_catch * transparency + np.where(rule == ELECTION, voters, 0.0)
+    return np.clip(p, 0.0, 1.0)
+
+
+def impunity(catch: np.ndarray, params: ReportingParams) -> np.ndarray:
+    """Chance of not being caught over the ``horizon`` steps a holder weighs."""
+    return (1.0 - catch) ** params.horizon
+
+
 def inflation_growth(
     inflation: np.ndarray,
     identification: np.ndarray,
-    nominated: np.ndarray,
+    gain: np.ndarray,
+    safe: np.ndarray,
     params: ReportingParams,
 ) -> np.ndarray:
-    """Next step's inflation: only holders who answer upward gain by inflating."""
-    grown = inflation * (1.0 + params.inflation_drift * (1.0 - identification))
-    return np.where(nominated, np.minimum(grown, params.max_inflation), inflation)
+    """Next step's inflation: it grows with the ``gain`` (motive), the holder's detachment
+    from the class and its impunity (``safe``); it never falls by itself."""
+    rate = params.inflation_drift * gain * (1.0 - identification) * safe
+    return np.minimum(inflation * (1.0 + rate), np.maximum(inflation, params.max_inflation))
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _cell_watch(
+    cell_start: np.ndarray, present: np.ndarray, party: np.ndarray, activity: np.ndarray
+) -> np.ndarray:
+    """Per cell (``out[c, 0]``) mean activity of the present members, (``out[c, 1]``) of the
+    present party members: the share of each bottom electorate that turns out and sees the
+    cell's output (0 where there is none)."""
+    n_cells = cell_start.size - 1
+    out = np.zeros((n_cells, 2))
+    for c in numba.prange(n_cells):
+        total, here, party_total, party_here = 0.0, 0, 0.0, 0
+        for i in range(cell_start[c], cell_start[c + 1]):
+            if present[i]:
+                total += activity[i]
+                here += 1
+                if party[i]:
+                    party_total += activity[i]
+                    party_here += 1
+        if here > 0:
+            out[c, 0] = total / here
+        if party_here > 0:
+            out[c, 1] = party_total / party_here
+    return out
+
+
+def watching(world: World) -> np.ndarray:
+    """Per office, the share of its electorate that watches the real output: at the bottom the
+    turnout of its cell's voters (party members for the party's office), who see their own
+    cell's output; above, the delegates (holders below) who still identify with the class and
+    check the figures against their own (as they act on what they know, Section 7.8)."""
+    m, off, tree = world.members, world.offices, world.offices.tree
+    out = np.zeros(off.size)
+    cells = _cell_watch(world.cell_start, m.present, m.party, m.activity)
+    for b in range(world.n_branches):
+        out[tree.bottom_of[b]] = cells[:, 1 if b == world.party_branch else 0]
+    child = np.flatnonzero((tree.parent >= 0) & (off.holder >= 0))
+    parent = tree.parent[child]
+    delegates = group_sum(parent, None, off.size)
+    checking = group_sum(parent, gather(m.identification, off.holder[child]), off.size)
+    upper = tree.cell < 0
+    out[upper] = np.divide(
+        checking[upper],
+        delegates[upper],
+        out=np.zeros(int(upper.sum())),
+        where=delegates[upper] > 0,
+    )
+    return out
 
 
 @numba.njit(cache=True, nogil=True)
@@ -95,12 +203,17 @@ Params = ReportingParams
 
 
 def step(world: World, params: ReportingParams, rng: np.random.Generator) -> None:
-    m, off, tree = world.members, world.offices, world.offices.tree
+    m, off, tree, policy = world.members, world.offices, world.offices.tree, world.policy
     occupied = off.holder >= 0
     holder = np.maximum(off.holder, 0)
     ident = np.where(occupied, gather(m.identification, holder), 1.0)
+    watched = watching(world)
+    catch = catch_probability(
+        off.rule, watched, off.term, policy.audit_rate, policy.transparency, params
+    )
+    gain = np.where(occupied, motive(off.rule, watched, params), 0.0)
     off.inflation = inflation_growth(
-        off.inflation, ident, occupied & (off.rule == NOMINATION), params
+        off.inflation, ident, gain, impunity(catch, params), params
     ).astype(np.float32)
 
     # mean over each cell's present members of (0.5 + 0.5 capacity)(1 - 0.5 hardship)
@@ -116,8 +229,7 @@ def step(world: World, params: ReportingParams, rng: np.random.Generator) -> Non
     off.real_output = real.astype(np.float32)
     off.reported_output = reported.astype(np.float32)
 
-    chance = world.policy.audit_rate + params.press_catch * world.policy.transparency
-    caught = occupied & (off.inflation > params.tolerance) & (rng.random(off.size) < chance)
+    caught = occupied & (off.inflation > params.tolerance) & (rng.random(off.size) < catch)
     off.inflation[caught] = 1.0
     vacate(world, np.flatnonzero(caught))
     if caught.any():
