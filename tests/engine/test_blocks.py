@@ -43,11 +43,11 @@ def test_exercise_updates_every_block_by_the_formula(rows):
     r, p = rows, ActivityParams()
     activity, capacity = r["a"].copy(), r["b"].copy()
     coef = np.array([getattr(p, f) for f in ActivityParams.model_fields])
+    practice = r["opportunity"][r["cell"]]  # any per-member values in 0..1
     _exercise(
-        r["cell"],
         r["present"],
         r["role"],
-        r["opportunity"],
+        practice,
         activity,
         capacity,
         r["flag1"],
@@ -58,7 +58,7 @@ def test_exercise_updates_every_block_by_the_formula(rows):
         0.4,
         2,
     )
-    opp = r["opportunity"][r["cell"]].astype(float)
+    opp = practice.astype(float)
     here = r["present"]
     cap = np.clip(r["b"] + capacity_change(r["b"], r["a"] * opp, r["role"] == 2, 0.4, p), 0, 1)
     act = np.clip(
@@ -83,16 +83,12 @@ def test_judge_updates_every_block_by_the_formula(rows):
             p.privilege_weight,
             p.hardship_weight,
             p.voice_weight,
-            p.exclusion_weight,
         ]
     )
     ratio = 2.5
     gap = 1.0 - 1.0 / ratio
-    _judge(
-        r["cell"], r["present"], knows, r["c"], r["flag2"], r["opportunity"], legitimacy, coef, gap
-    )
-    excluded = 1.0 - r["opportunity"][r["cell"]]
-    target = legitimacy_target(knows > 0, ratio, r["c"], r["flag2"], p, excluded)
+    _judge(r["present"], knows, r["c"], r["flag2"], legitimacy, coef, gap)
+    target = legitimacy_target(knows > 0, ratio, r["c"], r["flag2"], p)
     expected = r["a"] + p.rate * (target - r["a"])
     here = r["present"]
     np.testing.assert_allclose(legitimacy[here], expected[here], rtol=1e-5, atol=1e-6)

@@ -265,7 +265,12 @@ def test_an_override_breaking_a_rule_across_fields_is_refused():
 @pytest.mark.parametrize(
     ("override", "prefix", "key", "allowed"),
     [
-        ("institutions.nope=1", "institutions", "nope", "apparatus_cap, branches, nominated_share"),
+        (
+            "institutions.nope=1",
+            "institutions",
+            "nope",
+            "apparatus_cap, branches, entrenched, nominated_share",
+        ),
         ("nope.x=1", "<root>", "nope", "economy, education, institutions"),
         ("meta.colour=red", "meta", "colour", "assumptions, description, members"),
         ("mechanisms.abuse.no_such_rate=0.1", "mechanisms.abuse", "no_such_rate", "base_rate"),

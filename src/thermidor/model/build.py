@@ -237,6 +237,7 @@ def _members(
         mobilised=np.zeros(n, dtype=bool),
         success=np.zeros(n, dtype=bool),
         futility=np.zeros(n, dtype=bool),
+        practice=np.zeros(n, dtype=np.float32),
         joined=np.full(n, -1, dtype=np.int32),
         serial=serial,
         **columns,
@@ -273,6 +274,7 @@ def _offices(scenario: Scenario, n_cells: int, rng: np.random.Generator) -> Offi
         real_output=np.zeros(m, dtype=np.float32),
         reported_output=np.zeros(m, dtype=np.float32),
         staff=np.zeros(m, dtype=np.int32),
+        turnout=np.zeros(m, dtype=np.float32),
         priority=tree.level + rng.random(m),
     )
 
@@ -306,6 +308,7 @@ def build_world(scenario: Scenario, streams: Streams) -> tuple[World, dict[int, 
             audit_rate=scenario.transparency.audit_rate,
             education=scenario.education.intensity,
             market_temptation=scenario.economy.market_temptation,
+            entrenched=inst.entrenched,
         ),
         tally=Tally(),
         cell_start=cell_start,
@@ -327,6 +330,9 @@ def build_world(scenario: Scenario, streams: Streams) -> tuple[World, dict[int, 
         convert_share(world, inst.nominated_share, NOMINATION, np.ones(tree.size, dtype=bool))
     for _ in range(tree.depth + 1):
         fill_vacancies(world, rng)
+    # until its first election an office's turnout is what its founders' activity promises
+    founders = members.present
+    offices.turnout[:] = members.activity[founders].mean() if founders.any() else 0.0
     # elections and reviews are staggered: filling set every term to start now
     offices.term_left = (1 + np.floor(rng.random(tree.size) * offices.term)).astype(np.int32)
     holders = int((offices.holder >= 0).sum())

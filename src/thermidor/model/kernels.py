@@ -71,7 +71,6 @@ def voice_round(
     return out
 
 
-
 @numba.njit(cache=True, nogil=True, parallel=True)
 def lapse_knowledge(
     cell_start: np.ndarray,
@@ -104,7 +103,6 @@ def lapse_knowledge(
                     if (value >> b) & 1:
                         counts[c, 1 + b] += 1.0
     return relevant, counts
-
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -180,7 +178,6 @@ def spread_knowledge(
                         counts[c, 1 + b] += 1.0
 
 
-
 @numba.njit(cache=True, nogil=True, parallel=True)
 def cell_productivity(
     cell_start: np.ndarray, present: np.ndarray, capacity: np.ndarray, hardship: np.ndarray
@@ -199,7 +196,6 @@ def cell_productivity(
         if here > 0:
             out[c] = total / here
     return out
-
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -250,7 +246,6 @@ def income_census(
     return out
 
 
-
 @numba.njit(cache=True, nogil=True, parallel=True)
 def rank_and_file_wages(
     present: np.ndarray, role: np.ndarray, wage: np.ndarray
@@ -275,7 +270,6 @@ def rank_and_file_wages(
         ranks_total += part[k, 0]
         wage_total += part[k, 1]
     return int(ranks_total), wage_total
-
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -316,7 +310,6 @@ def census_rows(
     sums[8] += moved
 
 
-
 @numba.njit(cache=True, nogil=True)
 def census_total(part: np.ndarray) -> np.ndarray:
     """The census from per-block ``census_rows`` sums: counts as they are, the rest in 1s."""
@@ -326,7 +319,6 @@ def census_total(part: np.ndarray) -> np.ndarray:
     out = total.astype(np.float64)
     out[1:7] /= np.float64(CENSUS_UNIT)
     return out
-
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -359,7 +351,6 @@ def state_census(
             part[k],
         )
     return census_total(part)
-
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)

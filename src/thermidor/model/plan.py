@@ -72,9 +72,12 @@ MechanismParams: type[ParamsBase] = create_model(
 
 
 def compose(scenario: Scenario, recruit_queue: RecruitQueue) -> list[Stage]:
-    """The plan as stages, with the timetable-driven steps bound to this scenario."""
+    """The plan as stages, with the timetable-driven steps bound to this scenario; the
+    mechanisms the scenario switches off (an ablation) are left out."""
     stages = []
     for mechanism in PLAN:
+        if mechanism.NAME in scenario.switched_off:
+            continue
         bind: Any = getattr(mechanism, "bind", None)
         step = bind(scenario, recruit_queue) if bind is not None else mechanism.step
         stages.append(Stage(mechanism.NAME, mechanism.SUMMARY, step, mechanism.WRITES))

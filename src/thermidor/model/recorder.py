@@ -7,7 +7,7 @@ import numpy as np
 from thermidor.engine.kernels import gather
 from thermidor.model.census import IncomeCensus, StateCensus
 from thermidor.model.kernels import income_census, income_gini
-from thermidor.model.mechanisms.crisis import census, control_from_census
+from thermidor.model.mechanisms.crisis import census, control_index
 from thermidor.model.results import EXTRA_SERIES, METRICS
 from thermidor.model.state import NOMINATION, World
 
@@ -70,7 +70,7 @@ class Recorder:
         )
         s["legitimacy"][t] = _mean(st.legitimacy, n_here)
         s["opposition_share"][t] = st.opposition / n_present
-        s["control_index"][t] = control_from_census(world, st)
+        s["control_index"][t] = control_index(world)
         s["mobilization_potential"][t] = st.mobilised / n_present
 
         if tally.elections_held:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, get_args
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from thermidor.model.mechanisms.base import ParamsBase
-from thermidor.model.plan import MechanismParams
+from thermidor.model.plan import NAMES, MechanismParams
 from thermidor.model.state import Rule
 
 # The ``[mechanisms]`` record is built from the plan at import; type checkers see its base.
@@ -151,6 +151,12 @@ class Institutions(Strict):
     term: int | None = Field(None, ge=1, le=10_000, description="overrides every tier's term")
     recall: bool | None = Field(None, description="overrides every tier's recall")
     staff_per_office: float = Field(1.0, ge=0.0, le=1000.0, description="initial staff posts")
+    entrenched: bool = Field(
+        False,
+        description="the selection rules change only by the scenario's dated events: neither "
+        "the apparatus, nor the members, nor a reaction after Thermidor can change them "
+        "(set by holding institutions.nominated_share)",
+    )
 
     @model_validator(mode="after")
     def _unique_branches(self) -> Institutions:
@@ -358,10 +364,24 @@ class Scenario(Strict):
     shocks: list[Shock] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list)
     mechanisms: MechanismTable = MechanismParams()
+    switched_off: list[str] = Field(
+        default_factory=list,
+        description="mechanisms of the plan left out of every step (an ablation)",
+    )
     suppressed: list[Suppressed] = Field(
         default_factory=list,
         description="events the loader left out of this run (--without, held headline knobs)",
     )
+
+    @model_validator(mode="after")
+    def _known_mechanisms(self) -> Scenario:
+        """Only mechanisms of the plan can be switched off (``thermidor plan`` lists them)."""
+        for name in self.switched_off:
+            if name not in NAMES:
+                allowed = ", ".join(NAMES)
+                msg = f"switched_off: {name!r} is not a mechanism of the plan; allowed: {allowed}"
+                raise ValueError(msg)
+        return self
 
     @model_validator(mode="before")
     @classmethod

@@ -61,6 +61,8 @@ class Members:
     mobilised: np.ndarray  # bool: would mobilise in defence of the regime now
     success: np.ndarray  # bool: this step's experience is that voice works
     futility: np.ndarray  # bool: this step's experience is that voice is futile
+    practice: np.ndarray  # float32 0..1: share of recent steps in which one took part in a
+    # decision (voted in an election held in one's cell, or spoke out): exercise of one's rights
     joined: np.ndarray  # int32 step at which the member entered (-1 = at start)
     serial: np.ndarray  # int32 order of arrival (founders first): keys the member's own draws
 
@@ -88,6 +90,7 @@ class Offices:
     real_output: np.ndarray  # float32 output really produced in the subtree
     reported_output: np.ndarray  # float32 output reported upward
     staff: np.ndarray  # int32 staff posts attached
+    turnout: np.ndarray  # float32: share of its electorate's votes cast at its last election
     priority: np.ndarray  # float64: order in which rule changes reach offices (top first)
 
     @property
@@ -107,6 +110,7 @@ class Policy:
     audit_rate: float
     education: float
     market_temptation: float
+    entrenched: bool = False  # the selection rules change only by dated events
 
 
 @dataclass

@@ -193,7 +193,10 @@ def _remove(tree: dict[str, Any], removals: list[tuple[str, str]]) -> None:
 
 def _hold(tree: dict[str, Any], held: list[str]) -> None:
     """Leave out of the run every intervention of a kind a held headline knob overrides
-    (``HEADLINE_KNOBS``), recorded in ``suppressed`` with the knob that held."""
+    (``HEADLINE_KNOBS``), recorded in ``suppressed`` with the knob that held. A held
+    nominated share also holds against the model's own rule changes (``entrenched``)."""
+    if "institutions.nominated_share" in held:
+        tree["institutions"]["entrenched"] = True
     for knob in held:
         kinds = HEADLINE_KNOBS[knob].kinds
         kept = []

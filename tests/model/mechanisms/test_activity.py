@@ -1,4 +1,5 @@
-"""Activity and capacity: working voice raises activity; capacity is learned by use, lost unused."""
+"""Activity and capacity: working voice and practice raise activity; capacity is learned by
+use, lost unused; the rule of an office reaches neither except through practice."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 from support import small_world
 from thermidor.model.mechanisms import activity
 from thermidor.model.mechanisms.activity import ActivityParams, activity_change, capacity_change
-from thermidor.model.state import ELECTION, HOLDER, MEMBER, NOMINATION, SORTITION, World
+from thermidor.model.state import ELECTION, HOLDER, MEMBER, NOMINATION, World
 
 P = ActivityParams()
 unit = st.floats(0.0, 1.0)
@@ -90,35 +91,38 @@ def test_hardship_lowers_activity(a, c, o, x, y):
 
 
 @given(a=inner, c=unit, f=st.floats(0.0, 0.99), x=unit, y=unit)
-def test_opportunity_raises_activity(a, c, f, x, y):
+def test_practice_raises_activity(a, c, f, x, y):
     low, high = sorted((x, y))
     assert act1(a, c, high, fear=f) >= act1(a, c, low, fear=f) - 1e-12
 
 
-def test_no_opportunity_and_fear_drive_activity_down():
+def test_no_practice_and_fear_drive_activity_down():
     assert act1(0.5, 0.5, opp=0.0, fear=0.5) < 0.0
     assert act1(0.5, 0.5, opp=1.0) > 0.0
 
 
-# --- opportunity ----------------------------------------------------------------------------
+# --- the rule reaches activity only through practice ---------------------------------------
 
 
-def test_opportunity_reflects_the_rules(tiny):
-    off, tree = tiny.offices, tiny.offices.tree
-    present = tiny.members.present
-    off.rule[:] = ELECTION
-    np.testing.assert_allclose(activity.opportunity(tiny)[present], 1.0)
-    off.rule[:] = NOMINATION
-    np.testing.assert_allclose(activity.opportunity(tiny)[present], 0.0)
-    off.rule[tree.cell >= 0] = ELECTION  # elected at the bottom, nominated above
-    np.testing.assert_allclose(activity.opportunity(tiny)[present], 0.5)
-    off.rule[tree.cell >= 0] = SORTITION  # a drawn holder answers below too
-    np.testing.assert_allclose(activity.opportunity(tiny)[present], 0.5)
-    off.rule[:] = ELECTION
-    off.rule[tree.bottom_of[0, 2]] = NOMINATION  # one of cell 2's three local offices
-    opp = activity.opportunity(tiny)
-    m = tiny.members
-    assert opp[m.cell == 2].max() < opp[m.cell == 3].min()
+def test_the_rule_alone_changes_neither_activity_nor_capacity(tiny, rng):
+    """Nominating every office, with practice and everything else held, moves nothing: the
+    rule acts through the elections held and the voice answered (accountability), not here."""
+    _uniform(tiny)
+    tiny.members.practice[:] = 0.3
+    tiny.offices.rule[:] = ELECTION
+    elected = (tiny.members.activity.copy(), tiny.members.capacity.copy())
+    _uniform(tiny)
+    tiny.members.practice[:] = 0.3
+    tiny.offices.rule[:] = NOMINATION
+    activity.step(tiny, P, rng)
+    nominated = (tiny.members.activity.copy(), tiny.members.capacity.copy())
+    _uniform(tiny)
+    tiny.members.practice[:] = 0.3
+    tiny.offices.rule[:] = ELECTION
+    activity.step(tiny, P, rng)
+    np.testing.assert_array_equal(nominated[0], tiny.members.activity)
+    np.testing.assert_array_equal(nominated[1], tiny.members.capacity)
+    assert not np.array_equal(elected[0], tiny.members.activity)  # the step did move them
 
 
 # --- the step -------------------------------------------------------------------------------
@@ -132,36 +136,35 @@ def _uniform(world: World, *, act: float = 0.5, cap: float = 0.5) -> np.ndarray:
     m.hardship[:] = 0.0
     m.success[:] = 0.0
     m.futility[:] = 0.0
+    m.practice[:] = 0.0
     world.policy.education = 0.0
     return np.flatnonzero(m.present & (m.role == MEMBER))
 
 
-def test_capacity_decays_when_there_is_no_opportunity(tiny, rng):
+def test_capacity_decays_when_there_is_no_practice(tiny, rng):
     ranks = _uniform(tiny, act=1.0)
-    tiny.offices.rule[:] = NOMINATION
     activity.step(tiny, P, rng)
     np.testing.assert_allclose(tiny.members.capacity[ranks], 0.5 * (1 - P.decay), rtol=1e-5)
 
 
 def test_capacity_decays_when_members_are_inactive(tiny, rng):
     ranks = _uniform(tiny, act=0.0)
-    tiny.offices.rule[:] = ELECTION
+    tiny.members.practice[:] = 1.0
     activity.step(tiny, P, rng)
     assert (tiny.members.capacity[ranks] < 0.5).all()
 
 
 def test_capacity_grows_when_exercised(tiny, rng):
     ranks = _uniform(tiny, act=1.0, cap=0.3)
-    tiny.offices.rule[:] = ELECTION
+    tiny.members.practice[:] = 1.0
     for _ in range(10):
         activity.step(tiny, P, rng)
     assert (tiny.members.capacity[ranks] > 0.3).all()
 
 
-def test_holding_office_teaches_even_without_opportunity(tiny, rng):
+def test_holding_office_teaches_even_without_practice(tiny, rng):
     m = tiny.members
     _uniform(tiny, act=0.0, cap=0.3)
-    tiny.offices.rule[:] = NOMINATION
     activity.step(tiny, P, rng)
     holders = m.role == HOLDER
     assert (m.capacity[holders] > 0.3).all()
@@ -171,7 +174,6 @@ def test_holding_office_teaches_even_without_opportunity(tiny, rng):
 def test_education_raises_capacity(tiny, rng):
     m = tiny.members
     ranks = _uniform(tiny, act=0.0, cap=0.3)
-    tiny.offices.rule[:] = NOMINATION
     tiny.policy.education = 1.0
     activity.step(tiny, P, rng)
     assert (m.capacity[ranks] > 0.3).all()
@@ -180,7 +182,7 @@ def test_education_raises_capacity(tiny, rng):
 def test_success_raises_and_futility_and_fear_lower_activity(tiny, rng):
     m = tiny.members
     ranks = _uniform(tiny)
-    tiny.offices.rule[:] = ELECTION
+    tiny.members.practice[:] = 0.5
     won, lost, afraid, plain = ranks[0::4], ranks[1::4], ranks[2::4], ranks[3::4]
     m.success[won] = 1.0
     m.futility[lost] = 1.0
@@ -201,15 +203,23 @@ def test_hardship_lowers_activity_in_the_step(tiny, rng):
 
 
 def test_activity_withers_under_nomination_and_grows_under_election(tiny, rng):
-    elected, nominated = tiny, small_world("meta.members=500")
-    for world, rule in ((elected, ELECTION), (nominated, NOMINATION)):
+    """The chain: elections held (accountability) give members practice, practice activity;
+    under nomination no election is held and activity withers. Cut the chain (no practice
+    counted) and election no longer helps."""
+    from thermidor.model.mechanisms import accountability  # noqa: PLC0415
+
+    def run(rule: int, memory: float) -> float:
+        world = small_world("meta.members=500")
         _uniform(world)
         world.offices.rule[:] = rule
-        for _ in range(20):
+        world.offices.term[:] = 3
+        for _ in range(36):
+            accountability.step(world, accountability.Params(practice_memory=memory), rng)
             activity.step(world, P, rng)
-    present = elected.members.present
-    assert elected.members.activity[present].mean() > 0.5
-    assert nominated.members.activity[present].mean() < 0.5
+        return float(world.members.activity[world.members.present].mean())
+
+    assert run(ELECTION, 0.1) > 0.5 > run(NOMINATION, 0.1)
+    assert run(ELECTION, 0.0) < 0.5
 
 
 def test_values_stay_in_unit_range(tiny, rng):

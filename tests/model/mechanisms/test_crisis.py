@@ -127,35 +127,40 @@ def test_control_index_is_positive_when_offices_answer_below(tiny, rule):
     assert control_index(tiny) > 0.0
 
 
-def test_control_index_falls_with_nomination_fear_passivity_and_staff(tiny):
-    m, off = tiny.members, tiny.offices
+def test_control_index_follows_turnout_and_nomination(tiny):
+    off = tiny.offices
     off.rule[:] = ELECTION
-    m.activity[:] = 0.8
-    m.fear[:] = 0.1
-    base = control_index(tiny)
-    assert 0.0 < base <= 1.0
+    off.turnout[:] = 0.8
+    assert control_index(tiny) == pytest.approx(0.8)  # every level answers as its base votes
+    off.turnout[:] = 0.4
+    assert control_index(tiny) == pytest.approx(0.4)
+    off.turnout[:] = 0.8
     off.rule[off.tree.level == 0] = NOMINATION  # the tops of the branches
-    assert control_index(tiny) < base
-    off.rule[:] = ELECTION
-    m.fear[:] = 0.5
-    assert control_index(tiny) < base
-    m.fear[:] = 0.1
-    m.activity[:] = 0.4
-    assert control_index(tiny) < base
-    m.activity[:] = 0.8
-    off.staff[:] *= 10
-    assert control_index(tiny) < base
+    assert 0.0 < control_index(tiny) < 0.8
 
 
-def test_control_weights_offices_by_the_cells_they_serve(tiny):
+def test_control_weights_offices_by_the_power_they_carry(tiny):
+    """An office weighs by its holder and its staff: nominating the tops costs more when the
+    apparatus works under them."""
     off, tree = tiny.offices, tiny.offices.tree
     off.rule[:] = ELECTION
+    off.turnout[:] = 1.0
     off.rule[tree.level == 0] = NOMINATION
-    tops = control_index(tiny)
+    off.staff[:] = 0
+    light = control_index(tiny)
+    off.staff[tree.level == 0] = 20
+    assert control_index(tiny) < light
+    off.staff[:] = 0
+    off.staff[tree.cell >= 0] = 20  # the staff work for the elected bottom offices
+    assert control_index(tiny) > light
+
+
+def test_a_higher_office_answers_only_as_far_as_its_electors_do(tiny):
+    off, tree = tiny.offices, tiny.offices.tree
     off.rule[:] = ELECTION
-    bottoms = np.flatnonzero(tree.cell >= 0)[:3]  # three one-cell offices
-    off.rule[bottoms] = NOMINATION
-    assert control_index(tiny) > tops
+    off.turnout[:] = 1.0
+    off.rule[tree.cell >= 0] = NOMINATION  # delegates nominated, the levels above elected
+    assert control_index(tiny) == 0.0
 
 
 # --- the step: crisis and Thermidor ---------------------------------------------------------

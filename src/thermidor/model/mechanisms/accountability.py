@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 NAME = "accountability"
 SUMMARY = "elections, recalls, superiors' reviews, draws; vacancies filled"
 # the member columns its step may change (checked by tests/model/test_invariants.py)
-WRITES: frozenset[str] = frozenset(("futility", "party", "post", "role", "success", "voice_count"))
+WRITES: frozenset[str] = frozenset(
+    ("futility", "party", "post", "practice", "role", "success", "voice_count")
+)
 
 
 class AccountabilityParams(ParamsBase):
@@ -68,6 +70,12 @@ class AccountabilityParams(ParamsBase):
     )
     smoothing: float = Field(
         0.05, ge=0.001, le=1, description="weight of this step in the sanctioned share"
+    )
+    practice_memory: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="weight of this step in a member's practice (recent decisions taken part in)",
     )
     impunity_memory: float = Field(
         0.05, ge=0, le=1, description="how fast holders learn the branch's impunity"
@@ -287,7 +295,8 @@ def step(world: World, params: AccountabilityParams, rng: np.random.Generator) -
     bottom_elections = election & ~upper
     world.tally.elections_held = int(bottom_elections.sum())
     world.tally.turnout_sum = float(turnout[bottom_elections].sum())
-    _experience(world, sanctioned, voted_out, election)
+    off.turnout[bottom_elections] = turnout[bottom_elections]
+    _experience(world, sanctioned, voted_out, election, params.practice_memory)
 
     # a sanction answers the office's open cases; the end of a lot's term does not
     close_cases(world, np.flatnonzero(sanctioned))
@@ -319,17 +328,30 @@ def _member_experience(
     present: np.ndarray,
     knows: np.ndarray,
     voicing: np.ndarray,
+    party: np.ndarray,
     fell: np.ndarray,
     dead_end: np.ndarray,
+    held: np.ndarray,
+    party_bit: int,
+    memory: float,
     voice_count: np.ndarray,
     success: np.ndarray,
     futility: np.ndarray,
+    practice: np.ndarray,
 ) -> None:
     """In place: success (an abuser one knew of fell) and futility (spoke to a dead end, no
-    success); ``voice_count`` counts the futile. ``fell[cell]`` and ``dead_end[cell]`` hold
-    one bit per branch: the local office's holder fell; voice there met a dead end."""
+    success); ``voice_count`` counts the futile; ``practice`` moves by ``memory`` toward 1
+    if the member took part in a decision this step (voted in an election ``held`` by an
+    office of its cell open to it: the party's only to party members; or spoke out), else
+    toward 0. ``fell[cell]``, ``dead_end[cell]`` and ``held[cell]`` hold one bit per branch:
+    the local office's holder fell; voice there met a dead end; it held an election."""
+    w = np.float32(memory)
     for i in numba.prange(cell.size):
-        known = knows[i] if present[i] else 0
+        if not present[i]:
+            success[i] = False
+            futility[i] = False
+            continue
+        known = knows[i]
         c = cell[i]
         won = (known & fell[c]) != 0
         futile = not won and voicing[i] and (known & dead_end[c]) != 0
@@ -337,12 +359,20 @@ def _member_experience(
         futility[i] = futile
         if futile:
             voice_count[i] += 1
+        open_to_me = held[c] if party[i] else held[c] & ~party_bit
+        took_part = np.float32(voicing[i] or open_to_me != 0)
+        practice[i] += w * (took_part - practice[i])
 
 
 def _experience(
-    world: World, sanctioned: np.ndarray, voted_out: np.ndarray, election: np.ndarray
+    world: World,
+    sanctioned: np.ndarray,
+    voted_out: np.ndarray,
+    election: np.ndarray,
+    memory: float,
 ) -> None:
-    """Members learn whether voice works: success where an abuser they knew of fell."""
+    """Members learn whether voice works (success where an abuser they knew of fell), and
+    their practice follows the decisions they took part in."""
     m, tree = world.members, world.offices.tree
     bottom = tree.bottom_of
     fell = sanctioned[bottom]
@@ -353,9 +383,14 @@ def _experience(
         m.present,
         m.knows,
         m.voicing,
+        m.party,
         (fell * weights).sum(axis=0).astype(np.uint8),
         ((dead_end & ~fell) * weights).sum(axis=0).astype(np.uint8),
+        (election[bottom] * weights).sum(axis=0).astype(np.uint8),
+        (1 << world.party_branch) if world.party_branch >= 0 else 0,
+        memory,
         m.voice_count,
         m.success,
         m.futility,
+        m.practice,
     )

@@ -6,15 +6,17 @@ participation to an empty phrase, the workers are unable to acquire any part
 of this education"; and Babeuf: "It is more difficult to re-educate the people
 in the love of liberty than to conquer it".
 
-Activity rises where voice works and where members have offices to elect, and
-falls with futility, fear, hardship and disuse (nominations "kill popular
-initiative": nothing is left for the members to do). Capacity grows with activity exercised
-in elective institutions (faster for those who already have some: learning
-builds on learning), with holding office and with education, and decays when
-unused. Rights restored are taken up only as far as members know how to use
-them ("No Soviet constitution, be it ideal, can ensure to the working class an
+Activity rises where voice works and with practice (the decisions a member
+took part in lately: elections held in its cell, voice; set by accountability),
+and falls with futility, fear, hardship and idleness: nominations "kill popular
+initiative" because under them there are no elections to take part in and
+voice meets a dead end, not by any term of the rule itself. Capacity grows with
+activity exercised in practice (faster for those who already have some:
+learning builds on learning), with holding office and with education, and
+decays when unused. Rights restored are taken up only as far as members know
+how to use them ("No Soviet constitution, be it ideal, can ensure to the working class an
 exercise without obstacle of its dictatorship ... if the proletariat does not
-know how to utilise its rights"): the gain of activity from opportunity is
+know how to utilise its rights"): the gain of activity from practice is
 gated by capacity. That asymmetry (decay proportional and immediate, recovery
 conditional on a capacity that must first be relearned) is what makes recovery
 slower than decline.
@@ -28,15 +30,14 @@ import numba
 import numpy as np
 from pydantic import Field
 
-from thermidor.engine.blocks import block_count, block_rows, per_row
+from thermidor.engine.blocks import block_count, block_rows
 from thermidor.model.mechanisms.base import ParamsBase
-from thermidor.model.mechanisms.offices import cell_opportunity, opportunity
 from thermidor.model.state import HOLDER
 
 if TYPE_CHECKING:
     from thermidor.model.state import World
 
-__all__ = ["ActivityParams", "activity_change", "capacity_change", "opportunity", "step"]
+__all__ = ["ActivityParams", "activity_change", "capacity_change", "step"]
 
 
 NAME = "activity"
@@ -50,17 +51,20 @@ class ActivityParams(ParamsBase):
     futility_loss: float = Field(0.05, ge=0, le=1, description="activity lost when voice fails")
     fear_loss: float = Field(0.03, ge=0, le=1, description="activity lost per step per unit fear")
     hardship_loss: float = Field(0.05, ge=0, le=1, description="activity lost per unit hardship")
-    disuse_loss: float = Field(
-        0.03, ge=0, le=1, description="activity lost per step with no office answering to members"
+    idle_loss: float = Field(
+        0.03,
+        ge=0,
+        le=1,
+        description="activity lost per step without practice (no decision taken part in)",
     )
-    opportunity_gain: float = Field(
-        0.05, ge=0, le=1, description="activity gained per step with elective offices to use"
+    practice_gain: float = Field(
+        0.2, ge=0, le=1, description="activity gained per step at full practice"
     )
     capacity_gate: float = Field(
         1.0,
         ge=0,
         le=1,
-        description="how far taking up offered rights needs capacity (0 = not at all)",
+        description="how far turning practice into activity needs capacity (0 = not at all)",
     )
     learn: float = Field(0.02, ge=0, le=1, description="capacity learned per step of exercise")
     office_learn: float = Field(0.02, ge=0, le=1, description="capacity learned by holding office")
@@ -77,7 +81,8 @@ def capacity_change(
     education: float,
     params: ActivityParams,
 ) -> np.ndarray:
-    """One step's change of capacity: learning by doing, office, education, minus decay."""
+    """One step's change of capacity: learning by doing (``exercise`` = activity x
+    practice), office, education, minus decay."""
     learning = params.learn * exercise * (0.2 + capacity) * (1.0 - capacity)
     office = params.office_learn * in_office * (1.0 - capacity)
     taught = params.education_gain * education * (1.0 - capacity)
@@ -88,7 +93,7 @@ def capacity_change(
 def activity_change(
     activity: np.ndarray,
     capacity: np.ndarray,
-    opportunity_: np.ndarray,
+    practice: np.ndarray,
     success: np.ndarray,
     futility: np.ndarray,
     fear: np.ndarray,
@@ -98,8 +103,8 @@ def activity_change(
     """One step's change of activity."""
     gain = (
         params.success_gain * success
-        + params.opportunity_gain
-        * opportunity_
+        + params.practice_gain
+        * practice
         * (1.0 - params.capacity_gate + params.capacity_gate * capacity)
         * (1.0 - fear)
     ) * (1.0 - activity)
@@ -107,14 +112,14 @@ def activity_change(
         params.futility_loss * futility
         + params.fear_loss * fear
         + params.hardship_loss * hardship
-        + params.disuse_loss * (1.0 - opportunity_)
+        + params.idle_loss * (1.0 - practice)
     ) * activity
     return gain - loss
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _exercise_rows(
-    opportunity_: np.ndarray,
+    practice: np.ndarray,
     present: np.ndarray,
     role: np.ndarray,
     activity: np.ndarray,
@@ -127,18 +132,18 @@ def _exercise_rows(
     education: float,
     holder: int,
 ) -> None:
-    """``_exercise`` over contiguous rows, ``opportunity_`` given per row: branch-free so
-    that it vectorises (absent rows keep their values by a select)."""
+    """``_exercise`` over contiguous rows: branch-free so that it vectorises (absent rows
+    keep their values by a select)."""
     c = coef.astype(np.float32)
     success_gain, futility_loss, fear_loss, hardship_loss = c[0], c[1], c[2], c[3]
-    disuse_loss, opportunity_gain, gate, learn = c[4], c[5], c[6], c[7]
+    idle_loss, practice_gain, gate, learn = c[4], c[5], c[6], c[7]
     office_learn, education_gain, decay = c[8], c[9], c[10]
     taught_rate = education_gain * np.float32(education)
     one, zero = np.float32(1.0), np.float32(0.0)
     for i in range(activity.size):
-        opp = opportunity_[i]
+        done = practice[i]
         act, cap = activity[i], capacity[i]
-        exercise = act * opp
+        exercise = act * done
         in_office = np.float32(role[i] == holder)
         change = (
             learn * exercise * (np.float32(0.2) + cap) * (one - cap)
@@ -150,13 +155,13 @@ def _exercise_rows(
         f = fear[i]
         gain = (
             success_gain * np.float32(success[i])
-            + opportunity_gain * opp * (one - gate + gate * new_cap) * (one - f)
+            + practice_gain * done * (one - gate + gate * new_cap) * (one - f)
         ) * (one - act)
         loss = (
             futility_loss * np.float32(futility[i])
             + fear_loss * f
             + hardship_loss * hardship[i]
-            + disuse_loss * (one - opp)
+            + idle_loss * (one - done)
         ) * act
         new_act = min(max(act + (gain - loss), zero), one)
         here = present[i]
@@ -166,10 +171,9 @@ def _exercise_rows(
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _exercise(
-    cell: np.ndarray,
     present: np.ndarray,
     role: np.ndarray,
-    opportunity_: np.ndarray,
+    practice: np.ndarray,
     activity: np.ndarray,
     capacity: np.ndarray,
     success: np.ndarray,
@@ -182,11 +186,11 @@ def _exercise(
 ) -> None:
     """In place: ``capacity_change`` then ``activity_change`` (with the new capacity), clipped,
     for present members (float32, as numpy). ``coef`` holds ActivityParams in field order."""
-    n = cell.size
+    n = present.size
     for k in numba.prange(block_count(n)):
         lo, hi = block_rows(n, k)
         _exercise_rows(
-            per_row(opportunity_, cell, lo, hi),
+            practice[lo:hi],
             present[lo:hi],
             role[lo:hi],
             activity[lo:hi],
@@ -213,8 +217,8 @@ def step(world: World, params: ActivityParams, rng: np.random.Generator) -> None
             params.futility_loss,
             params.fear_loss,
             params.hardship_loss,
-            params.disuse_loss,
-            params.opportunity_gain,
+            params.idle_loss,
+            params.practice_gain,
             params.capacity_gate,
             params.learn,
             params.office_learn,
@@ -224,10 +228,9 @@ def step(world: World, params: ActivityParams, rng: np.random.Generator) -> None
     )
     # members not yet recruited keep the levels their cohort gives them
     _exercise(
-        m.cell,
         m.present,
         m.role,
-        cell_opportunity(world),
+        m.practice,
         m.activity,
         m.capacity,
         m.success,

@@ -6,19 +6,32 @@ of Paris wounded and bleeding, without any fear that the popular masses would
 intervene"; and "the power began to pass both formally and effectively into
 the hands of an increasingly restricted number of citizens".
 
-Willingness to defend the regime is activity x legitimacy x stake x
-(1 - hardship), less fear: engaged members who still see the regime as theirs
-(their stake: how many of their offices answer to them, since nominations cut
-the Jacobins off "from the working and petty-bourgeois masses"), not worn out
-by "an overwhelming moral and physical weariness". Mobilisation is a
-threshold cascade on the network (Granovetter 1978): each step one round
-updates the standing potential; at a crisis (scheduled, or drawn with a hazard
-that rises with hardship) the cascade runs to its fixed point from the
-self-starters. Thermidor is the first crisis at
-which control has passed to an increasingly restricted number (the control
-index has fallen below a share of the highest it ever reached: a process, not
-a level, so a member-run body that never had much participation is not
-flagged) and the cascade fails to reach the share the regime needs.
+Willingness to defend the regime is activity x legitimacy x (1 - weariness x
+hardship), less fear: engaged members who still see the regime as theirs, not
+worn out by "an overwhelming moral and physical weariness". How offices are
+filled reaches it only through the mechanisms that move activity, legitimacy
+and fear. Mobilisation is a threshold cascade on the network (Granovetter
+1978): each step one round updates the standing potential; at a crisis
+(scheduled, or drawn with a hazard that rises with hardship, discontent and
+the opposition) the cascade runs to its fixed point from the self-starters.
+
+Thermidor is the first crisis at which control has passed to an increasingly
+restricted number (the control index has fallen below a share of the highest
+it ever reached: a process, not a level, so a member-run body that never had
+much participation is not flagged) and the cascade fails to reach the share
+the regime needs. It lasts: the reaction takes the apparatus (the elected
+offices are nominated from then on and members can no longer win them back),
+lifts the cap on privilege (the Thermidorians repealed the Maximum) and
+frightens those who would have defended the regime.
+
+The control index measures who actually decides: each occupied office weighs
+by the power it carries (its holder and the staff who carry out its
+decisions), times how far its holder answers to the members in fact: the
+turnout of its electorate at its last election for an elected bottom office,
+the mean answerability of the offices whose holders elect it for an elected
+higher office (delegates answer for their electors only as far as they are
+answerable themselves), 1 for a holder drawn by lot from the members, 0 for a
+nominee, who answers upward.
 """
 
 from __future__ import annotations
@@ -29,7 +42,7 @@ import numba
 import numpy as np
 from pydantic import Field
 
-from thermidor.engine.blocks import block_count, block_rows, per_row
+from thermidor.engine.blocks import block_count, block_rows
 from thermidor.engine.kernels import (
     neighbour_share,
     recount_flagged,
@@ -39,8 +52,7 @@ from thermidor.engine.kernels import (
 from thermidor.model.census import StateCensus
 from thermidor.model.kernels import census_rows, census_total, state_census
 from thermidor.model.mechanisms.base import ParamsBase
-from thermidor.model.mechanisms.offices import cell_opportunity
-from thermidor.model.state import ELECTION, SORTITION
+from thermidor.model.state import ELECTION, NOMINATION, SORTITION
 
 if TYPE_CHECKING:
     from thermidor.model.state import World
@@ -49,7 +61,7 @@ if TYPE_CHECKING:
 NAME = "crisis"
 SUMMARY = "mobilisation cascade; at a crisis, Thermidor if it fails"
 # the member columns its step may change (checked by tests/model/test_invariants.py)
-WRITES: frozenset[str] = frozenset(("mobilised",))
+WRITES: frozenset[str] = frozenset(("fear", "mobilised"))
 
 
 class CrisisParams(ParamsBase):
@@ -65,11 +77,23 @@ class CrisisParams(ParamsBase):
         le=1,
         description="control has passed to a few when the index falls below this share of its peak",
     )
-    stake_floor: float = Field(
-        0.25,
-        ge=0,
-        le=1,
-        description="willingness left to members none of whose offices answer to them",
+    hazard_discontent: float = Field(
+        0.0, ge=0, le=1, description="chance of a crisis per step per unit of mean lost legitimacy"
+    )
+    hazard_opposition: float = Field(
+        0.5, ge=0, le=1, description="chance of a crisis per step per unit of opposition share"
+    )
+    weariness: float = Field(
+        1.0, ge=0, le=1, description="how far hardship wears out the will to defend the regime"
+    )
+    aftermath_fear: float = Field(
+        0.3, ge=0, le=1, description="fear added after Thermidor to those who would have defended"
+    )
+    aftermath_nominate: bool = Field(
+        True, description="after Thermidor the reaction nominates to every elected office"
+    )
+    aftermath_uncap: bool = Field(
+        True, description="after Thermidor the cap on privilege is lifted"
     )
     fear_weight: float = Field(0.5, ge=0, le=10, description="how much fear holds members back")
     commitment: float = Field(
@@ -84,44 +108,36 @@ def _will(
     legitimacy: np.float32,
     hardship: np.float32,
     fear: np.float32,
-    opportunity_: np.float32,
-    floor: np.float32,
+    weariness: np.float32,
     fear_weight: np.float32,
 ) -> np.float32:
-    """One member's willingness: activity x legitimacy x stake x (1 - hardship) - fear, the
-    stake rising from ``floor`` with the offices that answer to members (float32)."""
+    """One member's willingness: activity x legitimacy x (1 - weariness x hardship) - fear
+    (float32)."""
     one = np.float32(1.0)
-    stake = floor + (one - floor) * opportunity_
-    return activity * legitimacy * stake * (one - hardship) - fear_weight * fear
+    return activity * legitimacy * (one - weariness * hardship) - fear_weight * fear
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _willingness(
-    cell_start: np.ndarray,
     present: np.ndarray,
-    opportunity_: np.ndarray,
     activity: np.ndarray,
     legitimacy: np.ndarray,
     hardship: np.ndarray,
     fear: np.ndarray,
-    stake_floor: float,
+    weariness: float,
     fear_weight: float,
 ) -> np.ndarray:
     """Willingness of each member (0 for the absent)."""
     out = np.zeros(present.size, dtype=np.float32)
-    floor, fw = np.float32(stake_floor), np.float32(fear_weight)
-    for c in numba.prange(cell_start.size - 1):
-        for i in range(cell_start[c], cell_start[c + 1]):
-            if present[i]:
-                out[i] = _will(
-                    activity[i], legitimacy[i], hardship[i], fear[i], opportunity_[c], floor, fw
-                )
+    worn, fw = np.float32(weariness), np.float32(fear_weight)
+    for i in numba.prange(present.size):
+        if present[i]:
+            out[i] = _will(activity[i], legitimacy[i], hardship[i], fear[i], worn, fw)
     return out
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _standing_rows(
-    opportunity_: np.ndarray,
     degree: np.ndarray,
     neighbours: np.ndarray,
     present: np.ndarray,
@@ -130,14 +146,14 @@ def _standing_rows(
     hardship: np.ndarray,
     fear: np.ndarray,
     threshold: np.ndarray,
-    floor: np.float32,
+    worn: np.float32,
     fw: np.float32,
     commit: np.float32,
     out: np.ndarray,
 ) -> None:
     """``_standing_round``'s threshold rule over contiguous rows (branch-free: vectorises)."""
     for i in range(present.size):
-        will = _will(activity[i], legitimacy[i], hardship[i], fear[i], opportunity_[i], floor, fw)
+        will = _will(activity[i], legitimacy[i], hardship[i], fear[i], worn, fw)
         share = neighbour_share(neighbours[i], degree[i])
         out[i] = present[i] & (will >= commit) & (share + will >= threshold[i])
 
@@ -146,9 +162,7 @@ def _standing_rows(
 def _standing_round(
     degree: np.ndarray,
     neighbours: np.ndarray,
-    cell: np.ndarray,
     present: np.ndarray,
-    opportunity_: np.ndarray,
     activity: np.ndarray,
     capacity: np.ndarray,
     legitimacy: np.ndarray,
@@ -156,7 +170,7 @@ def _standing_round(
     fear: np.ndarray,
     opposition: np.ndarray,
     threshold: np.ndarray,
-    stake_floor: float,
+    weariness: float,
     fear_weight: float,
     commitment: float,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -165,13 +179,12 @@ def _standing_round(
     block while the block's rows are in cache."""
     n = present.size
     out = np.empty(n, dtype=np.bool_)
-    floor, fw = np.float32(stake_floor), np.float32(fear_weight)
+    worn, fw = np.float32(weariness), np.float32(fear_weight)
     commit = np.float32(commitment)
     part = np.zeros((block_count(n), 9), dtype=np.int64)
     for k in numba.prange(block_count(n)):
         lo, hi = block_rows(n, k)
         _standing_rows(
-            per_row(opportunity_, cell, lo, hi),
             degree[lo:hi],
             neighbours[lo:hi],
             present[lo:hi],
@@ -180,7 +193,7 @@ def _standing_round(
             hardship[lo:hi],
             fear[lo:hi],
             threshold[lo:hi],
-            floor,
+            worn,
             fw,
             commit,
             out[lo:hi],
@@ -201,17 +214,15 @@ def _standing_round(
 
 def willingness(world: World, params: CrisisParams) -> np.ndarray:
     """How ready each member is to defend the regime, before others' example:
-    activity x legitimacy x stake x (1 - hardship) - fear, the stake from one's offices."""
+    activity x legitimacy x (1 - weariness x hardship) - fear."""
     m = world.members
     return _willingness(
-        world.cell_start,
         m.present,
-        cell_opportunity(world),
         m.activity,
         m.legitimacy,
         m.hardship,
         m.fear,
-        params.stake_floor,
+        params.weariness,
         params.fear_weight,
     )
 
@@ -248,39 +259,59 @@ def run_cascade(world: World, will: np.ndarray, params: CrisisParams) -> np.ndar
     )
 
 
-def control_from_census(world: World, census: StateCensus) -> float:
-    """``control_index`` given ``census(world)``, the sums over members present."""
+def answerability(world: World) -> np.ndarray:
+    """How far each office's holder answers to the members in fact (0..1; 0 if vacant).
+
+    An elected bottom office: the turnout of its electorate at its last election. An
+    elected higher office: the mean answerability of the occupied offices directly below,
+    whose holders elect it. Drawn by lot: 1 (its holder is a member like any other).
+    Nominated: 0 (it answers upward). Computed level by level from the bottom up.
+    """
     off = world.offices
-    answers_below = (off.rule == ELECTION) | (off.rule == SORTITION)
-    weight = off.tree.cells_served.astype(np.float64)
-    power = float((weight * answers_below).sum() / weight.sum())
-    if census.present == 0:
-        return 0.0
-    voice = float(census.voice / census.present)
-    holders = float((off.holder >= 0).sum())
-    staff = float(off.staff.sum())
-    answerable_share = holders / max(holders + staff, 1.0)
-    return power * voice * (0.5 + 0.5 * answerable_share)
+    tree = off.tree
+    occupied = off.holder >= 0
+    bottom = tree.cell >= 0
+    out = np.where(off.rule == SORTITION, 1.0, 0.0)
+    elected = off.rule == ELECTION
+    out[bottom & elected] = off.turnout[bottom & elected]
+    child = np.flatnonzero((tree.parent >= 0) & occupied)
+    for level in range(int(tree.level.max()) - 1, -1, -1):  # a loop over levels, not offices
+        below = child[tree.level[child] == level + 1]
+        parents = tree.parent[below]
+        total = np.bincount(parents, weights=out[below], minlength=off.size)
+        count = np.bincount(parents, minlength=off.size)
+        here = (tree.level == level) & elected & ~bottom
+        out[here] = np.divide(
+            total[here], count[here], out=np.zeros(int(here.sum())), where=count[here] > 0
+        )
+    return np.where(occupied, out, 0.0)
+
+
+def control_index(world: World) -> float:
+    """Who actually decides: the power-weighted mean answerability of the occupied offices,
+    the power of an office being its holder and its staff (the apparatus that carries out
+    its decisions). 0 with no office occupied."""
+    off = world.offices
+    power = np.where(off.holder >= 0, 1.0 + off.staff, 0.0)
+    total = float(power.sum())
+    return float((power * answerability(world)).sum() / total) if total > 0 else 0.0
 
 
 def census(world: World) -> StateCensus:
     """``state_census`` of the members: sums over those present (see the kernel)."""
     m = world.members
-    return StateCensus(state_census(
-        m.present,
-        m.activity,
-        m.capacity,
-        m.hardship,
-        m.fear,
-        m.legitimacy,
-        m.opposition,
-        m.mobilised,
-    ))
-
-
-def control_index(world: World) -> float:
-    """Accountable power (offices answering below, weighted by cells served) x effective voice."""
-    return control_from_census(world, census(world))
+    return StateCensus(
+        state_census(
+            m.present,
+            m.activity,
+            m.capacity,
+            m.hardship,
+            m.fear,
+            m.legitimacy,
+            m.opposition,
+            m.mobilised,
+        )
+    )
 
 
 Params = CrisisParams
@@ -295,9 +326,7 @@ def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
     m.mobilised, sums = _standing_round(
         world.present_degree(),
         counts.count,
-        m.cell,
         m.present,
-        cell_opportunity(world),
         m.activity,
         m.capacity,
         m.legitimacy,
@@ -305,17 +334,24 @@ def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
         m.fear,
         m.opposition,
         m.threshold,
-        params.stake_floor,
+        params.weariness,
         params.fear_weight,
         params.commitment,
     )
     taken = StateCensus(sums)
-    control = control_from_census(world, taken)
+    control = control_index(world)
     tally.peak_control = max(tally.peak_control, control)
     world.censuses.put(taken, stage=NAME, step=world.step)
     n_present = int(taken.present)
     hardship = taken.hardship / n_present if n_present > 0 else 0.0
-    drawn = rng.random() < params.hazard_hardship * hardship
+    discontent = 1.0 - taken.legitimacy / n_present if n_present > 0 else 0.0
+    opposed = taken.opposition / n_present if n_present > 0 else 0.0
+    hazard = (
+        params.hazard_hardship * hardship
+        + params.hazard_discontent * discontent
+        + params.hazard_opposition * opposed
+    )
+    drawn = rng.random() < hazard
     tally.crisis = world.pending_crisis or bool(drawn)
     world.pending_crisis = False
     tally.mobilised_at_crisis = float("nan")
@@ -330,3 +366,20 @@ def step(world: World, params: CrisisParams, rng: np.random.Generator) -> None:
     )
     if fell and tally.thermidor_step is None:
         tally.thermidor_step = world.step
+        _aftermath(world, params, mobilised)
+
+
+def _aftermath(world: World, params: CrisisParams, defenders: np.ndarray) -> None:
+    """What Thermidor leaves behind: the reaction holds the apparatus (every elected office
+    nominated, unless the rules are entrenched; ``rules`` no longer lets members win one
+    back once ``thermidor_step`` is set), privilege without a cap, and fear among those who
+    would have defended the regime (the willing who stood, and the active who did not
+    come)."""
+    off, m = world.offices, world.members
+    if params.aftermath_nominate and not world.policy.entrenched:
+        off.rule[off.rule == ELECTION] = NOMINATION
+    if params.aftermath_uncap:
+        world.policy.privilege_cap = None
+    hit = m.present & (defenders | (m.activity >= np.float32(0.5)))
+    m.fear[hit] = np.minimum(m.fear[hit] + np.float32(params.aftermath_fear), np.float32(1.0))
+    world.censuses.put(census(world), stage=NAME, step=world.step)  # fear moved: count again

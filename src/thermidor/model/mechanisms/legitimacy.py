@@ -7,10 +7,9 @@ nobility'"; and Molotov's equation of the dictatorship with "the brutes of
 Smolensk ... only succeeds in discrediting the dictatorship".
 
 Each member's legitimacy moves toward a target lowered by known, unpunished
-abuses, by the privilege gap between apparatus and ranks, by hardship and by
-exclusion ("the elimination of the masses from the leadership of the
-country": none of one's offices answers to members), and raised when voice
-works.
+abuses, by the privilege gap between apparatus and ranks and by hardship, and
+raised when voice works. How offices are filled reaches it only through these:
+nominees abuse with more impunity, accrue more privilege and answer voice less.
 """
 
 from __future__ import annotations
@@ -21,11 +20,10 @@ import numba
 import numpy as np
 from pydantic import Field
 
-from thermidor.engine.blocks import block_count, block_rows, per_row
+from thermidor.engine.blocks import block_count, block_rows
 from thermidor.model.census import IncomeCensus
 from thermidor.model.kernels import income_census
 from thermidor.model.mechanisms.base import ParamsBase
-from thermidor.model.mechanisms.offices import cell_opportunity
 
 if TYPE_CHECKING:
     from thermidor.model.state import World
@@ -47,9 +45,6 @@ class LegitimacyParams(ParamsBase):
     )
     hardship_weight: float = Field(0.3, ge=0, le=1, description="loss at full hardship")
     voice_weight: float = Field(0.3, ge=0, le=1, description="gain when voice works")
-    exclusion_weight: float = Field(
-        0.3, ge=0, le=1, description="loss when none of one's offices answers to members"
-    )
 
 
 def legitimacy_target(
@@ -58,7 +53,6 @@ def legitimacy_target(
     hardship: np.ndarray,
     success: np.ndarray,
     params: LegitimacyParams,
-    excluded: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """The level legitimacy moves toward; the 'new nobility' gap is 1 - 1/ratio."""
     gap = max(0.0, 1.0 - 1.0 / max(privilege_ratio, 1e-9))
@@ -68,7 +62,6 @@ def legitimacy_target(
         - params.privilege_weight * gap
         - params.hardship_weight * hardship
         + params.voice_weight * success
-        - params.exclusion_weight * excluded
     )
     return np.clip(target, 0.0, 1.0)
 
@@ -90,7 +83,6 @@ def ratio_from_census(census: IncomeCensus) -> float:
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _judge_rows(
-    opportunity_: np.ndarray,
     present: np.ndarray,
     knows: np.ndarray,
     hardship: np.ndarray,
@@ -99,21 +91,19 @@ def _judge_rows(
     coef: np.ndarray,
     gap: float,
 ) -> None:
-    """``_judge`` over contiguous rows, ``opportunity_`` given per row (branch-free)."""
+    """``_judge`` over contiguous rows (branch-free)."""
     c = coef.astype(np.float32)
-    rate, abuse_w, hardship_w, voice_w, exclusion_w = c[0], c[1], c[3], c[4], c[5]
+    rate, abuse_w, hardship_w, voice_w = c[0], c[1], c[3], c[4]
     one, zero = np.float32(1.0), np.float32(0.0)
     gap_loss = np.float32(coef[2] * gap)
     for i in range(legitimacy.size):
         knows_any = one if knows[i] > 0 else zero
-        excluded = one - opportunity_[i]
         target = (
             one
             - abuse_w * knows_any
             - gap_loss
             - hardship_w * hardship[i]
             + voice_w * np.float32(success[i])
-            - exclusion_w * excluded
         )
         target = min(max(target, zero), one)
         old = legitimacy[i]
@@ -122,25 +112,22 @@ def _judge_rows(
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _judge(
-    cell: np.ndarray,
     present: np.ndarray,
     knows: np.ndarray,
     hardship: np.ndarray,
     success: np.ndarray,
-    opportunity_: np.ndarray,
     legitimacy: np.ndarray,
     coef: np.ndarray,
     gap: float,
 ) -> None:
     """In place: ``legitimacy_target`` and the move toward it for present members (float32).
 
-    ``coef`` = (rate, abuse, privilege, hardship, voice, exclusion weights).
+    ``coef`` = (rate, abuse, privilege, hardship, voice weights).
     """
-    n = cell.size
+    n = present.size
     for k in numba.prange(block_count(n)):
         lo, hi = block_rows(n, k)
         _judge_rows(
-            per_row(opportunity_, cell, lo, hi),
             present[lo:hi],
             knows[lo:hi],
             hardship[lo:hi],
@@ -167,16 +154,13 @@ def step(world: World, params: LegitimacyParams, rng: np.random.Generator) -> No
             params.privilege_weight,
             params.hardship_weight,
             params.voice_weight,
-            params.exclusion_weight,
         ]
     )
     _judge(
-        m.cell,
         m.present,
         m.knows,
         m.hardship,
         m.success,
-        cell_opportunity(world),
         m.legitimacy,
         coef,
         max(0.0, 1.0 - 1.0 / max(ratio, 1e-9)),

@@ -275,17 +275,3 @@ def fill_vacancies(world: World, rng: np.random.Generator) -> None:
             vacant = np.union1d(vacant, _fill_upper(world, here, rng))
         else:
             _fill_bottom(world, here, rng)
-
-
-def cell_opportunity(world: World) -> np.ndarray:
-    """Per cell: share of the cell's local offices whose holders answer to members (float32)."""
-    tree, rule = world.offices.tree, world.offices.rule
-    answers_below = (rule[tree.bottom_of] != NOMINATION).mean(axis=0)  # per cell
-    upper = tree.cell < 0
-    upper_elective = float((rule[upper] == ELECTION).mean()) if upper.any() else 1.0
-    return (answers_below * (0.5 + 0.5 * upper_elective)).astype(np.float32)
-
-
-def opportunity(world: World) -> np.ndarray:
-    """Per member: share of the member's local offices whose holders answer to members."""
-    return cell_opportunity(world)[world.members.cell]
