@@ -326,7 +326,8 @@ def _member_experience(
     futility: np.ndarray,
 ) -> None:
     """In place: success (an abuser one knew of fell) and futility (spoke to a dead end, no
-    success); ``voice_count`` counts the futile. ``fell[cell]`` and ``dead_end[cell]`` hold
+    success); ``voice_count`` counts the futile since voice last worked (a success sets it
+    back to 0). ``fell[cell]`` and ``dead_end[cell]`` hold
     one bit per branch: the local office's holder fell; voice there met a dead end."""
     for i in numba.prange(cell.size):
         known = knows[i] if present[i] else 0
@@ -337,6 +338,8 @@ def _member_experience(
         futility[i] = futile
         if futile:
             voice_count[i] += 1
+        elif won:
+            voice_count[i] = 0
 
 
 def _experience(

@@ -7,7 +7,8 @@ nobility'"; and Molotov's equation of the dictatorship with "the brutes of
 Smolensk ... only succeeds in discrediting the dictatorship".
 
 Each member's legitimacy moves toward a target lowered by known, unpunished
-abuses, by the privilege gap between apparatus and ranks, by hardship and by
+abuses, by scandals heard of beyond one's own offices (``heard``: Smolensk,
+Artemovsk, a comrade punished), by the privilege gap between apparatus and ranks, by hardship and by
 exclusion ("the elimination of the masses from the leadership of the
 country": none of one's offices answers to members), and raised when voice
 works.
@@ -50,6 +51,9 @@ class LegitimacyParams(ParamsBase):
     exclusion_weight: float = Field(
         0.3, ge=0, le=1, description="loss when none of one's offices answers to members"
     )
+    scandal_weight: float = Field(
+        0.15, ge=0, le=1, description="loss for abuses heard of beyond one's own offices"
+    )
 
 
 def legitimacy_target(
@@ -59,6 +63,7 @@ def legitimacy_target(
     success: np.ndarray,
     params: LegitimacyParams,
     excluded: np.ndarray | float = 0.0,
+    heard: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """The level legitimacy moves toward; the 'new nobility' gap is 1 - 1/ratio."""
     gap = max(0.0, 1.0 - 1.0 / max(privilege_ratio, 1e-9))
@@ -69,6 +74,7 @@ def legitimacy_target(
         - params.hardship_weight * hardship
         + params.voice_weight * success
         - params.exclusion_weight * excluded
+        - params.scandal_weight * heard
     )
     return np.clip(target, 0.0, 1.0)
 
@@ -93,6 +99,7 @@ def _judge_rows(
     opportunity_: np.ndarray,
     present: np.ndarray,
     knows: np.ndarray,
+    heard: np.ndarray,
     hardship: np.ndarray,
     success: np.ndarray,
     legitimacy: np.ndarray,
@@ -102,6 +109,7 @@ def _judge_rows(
     """``_judge`` over contiguous rows, ``opportunity_`` given per row (branch-free)."""
     c = coef.astype(np.float32)
     rate, abuse_w, hardship_w, voice_w, exclusion_w = c[0], c[1], c[3], c[4], c[5]
+    scandal_w = c[6]
     one, zero = np.float32(1.0), np.float32(0.0)
     gap_loss = np.float32(coef[2] * gap)
     for i in range(legitimacy.size):
@@ -114,6 +122,7 @@ def _judge_rows(
             - hardship_w * hardship[i]
             + voice_w * np.float32(success[i])
             - exclusion_w * excluded
+            - scandal_w * heard[i]
         )
         target = min(max(target, zero), one)
         old = legitimacy[i]
@@ -125,6 +134,7 @@ def _judge(
     cell: np.ndarray,
     present: np.ndarray,
     knows: np.ndarray,
+    heard: np.ndarray,
     hardship: np.ndarray,
     success: np.ndarray,
     opportunity_: np.ndarray,
@@ -134,7 +144,7 @@ def _judge(
 ) -> None:
     """In place: ``legitimacy_target`` and the move toward it for present members (float32).
 
-    ``coef`` = (rate, abuse, privilege, hardship, voice, exclusion weights).
+    ``coef`` = (rate, abuse, privilege, hardship, voice, exclusion, scandal weights).
     """
     n = cell.size
     for k in numba.prange(block_count(n)):
@@ -143,6 +153,7 @@ def _judge(
             per_row(opportunity_, cell, lo, hi),
             present[lo:hi],
             knows[lo:hi],
+            heard[lo:hi],
             hardship[lo:hi],
             success[lo:hi],
             legitimacy[lo:hi],
@@ -168,12 +179,14 @@ def step(world: World, params: LegitimacyParams, rng: np.random.Generator) -> No
             params.hardship_weight,
             params.voice_weight,
             params.exclusion_weight,
+            params.scandal_weight,
         ]
     )
     _judge(
         m.cell,
         m.present,
         m.knows,
+        m.heard,
         m.hardship,
         m.success,
         cell_opportunity(world),
