@@ -83,12 +83,14 @@ def test_judge_updates_every_block_by_the_formula(rows):
             p.privilege_weight,
             p.hardship_weight,
             p.voice_weight,
+            p.scandal_weight,
         ]
     )
     ratio = 2.5
     gap = 1.0 - 1.0 / ratio
-    _judge(r["present"], knows, r["c"], r["flag2"], legitimacy, coef, gap)
-    target = legitimacy_target(knows > 0, ratio, r["c"], r["flag2"], p)
+    heard = r["b"]  # any per-member values in 0..1
+    _judge(r["present"], knows, heard, r["c"], r["flag2"], legitimacy, coef, gap)
+    target = legitimacy_target(knows > 0, ratio, r["c"], r["flag2"], p, heard)
     expected = r["a"] + p.rate * (target - r["a"])
     here = r["present"]
     np.testing.assert_allclose(legitimacy[here], expected[here], rtol=1e-5, atol=1e-6)

@@ -29,6 +29,7 @@ INTERVENTION_PARAM: dict[str, str] = {
     "transparency": "level",
     "audits": "rate",
     "purge": "fraction",
+    "readmit": "share",
     "term_limits": "term",
 }
 INTEGER_PARAMS = frozenset({"term"})

@@ -231,6 +231,7 @@ def _members(
         base_identification=ident,
         privilege=np.ones(n, dtype=np.float32),
         knows=np.zeros(n, dtype=np.uint8),
+        heard=np.zeros(n, dtype=np.float32),
         voicing=np.zeros(n, dtype=bool),
         voice_count=np.zeros(n, dtype=np.int32),
         opposition=np.zeros(n, dtype=bool),

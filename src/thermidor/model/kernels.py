@@ -36,28 +36,34 @@ def voice_round(
     role: np.ndarray,
     activity: np.ndarray,
     hardship: np.ndarray,
+    heard: np.ndarray,
     fear: np.ndarray,
     threshold: np.ndarray,
     opposition: np.ndarray,
-    voice_count: np.ndarray,
     coef: np.ndarray,
-    opposition_after: int,
 ) -> np.ndarray:
-    """Who speaks this step (from who spoke last step); opposition joined in place.
+    """Who speaks this step (from who spoke last step), as ``voice.speaks`` on ``net_motive``.
 
-    ``coef`` = (abuse grievance, hardship grievance, fear weight, opposition motive).
+    ``coef`` = (abuse grievance, hardship grievance, fear weight, opposition motive, scandal
+    grievance). What one has heard of abuses elsewhere adds to the grievance, never to the
+    cause: only an abuse of one's own offices (or the opposition's programme) is spoken of.
     """
     n = present.size
     out = np.zeros(n, dtype=np.bool_)
     spoke = voicing.view(np.uint8)
     hardship_w = np.float32(coef[1])
     fear_w = np.float32(coef[2])
+    heard_w = np.float32(coef[4])
     for i in prange(n):
         if not present[i]:
             continue
         knows_any = knows[i] > 0
         if (knows_any or opposition[i]) and role[i] == 0:
-            grievance = coef[0] * knows_any + np.float64(hardship_w * hardship[i])
+            grievance = (
+                coef[0] * knows_any
+                + np.float64(hardship_w * hardship[i])
+                + np.float64(heard_w * heard[i])
+            )
             motive = np.float32(
                 activity[i] * min(grievance, 1.0)
                 - np.float64(fear_w * fear[i])
@@ -66,9 +72,109 @@ def voice_round(
             if motive > 0.0:
                 share = neighbour_share(flagged_count(indptr, indices, spoke, i), degree[i])
                 out[i] = share + motive >= threshold[i]
-        if voice_count[i] >= opposition_after:
-            opposition[i] = True
     return out
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def opposition_round(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    degree: np.ndarray,
+    in_opposition: np.ndarray,
+    present: np.ndarray,
+    cell: np.ndarray,
+    serial: np.ndarray,
+    knows: np.ndarray,
+    standing: np.ndarray,
+    role: np.ndarray,
+    activity: np.ndarray,
+    heard: np.ndarray,
+    fear: np.ndarray,
+    voice_count: np.ndarray,
+    success: np.ndarray,
+    opposition: np.ndarray,
+    key: np.uint64,
+    coef: np.ndarray,
+) -> None:
+    """Who joins and who leaves the opposition, in place, as ``voice.join_probability`` and
+    ``voice.leave_probability``.
+
+    ``in_opposition`` (one byte per member) flags those present and in the opposition at the
+    start of the step: the neighbours' example is read from it, so every member decides on
+    the same state whatever the thread order. ``standing[c]`` holds a bit per branch whose
+    office in cell c has an abuse widely known and unsanctioned. Member i's draw is
+    ``counter_uniform(key, serial[i])``. ``coef`` = (scandal grievance, futile voices,
+    futility weight, contagion, fear weight, join rate, leave by fear, leave with no cause,
+    leave on success).
+    """
+    heard_w, futile_voices, futility_w = coef[0], coef[1], coef[2]
+    contagion, fear_w, join_rate = coef[3], coef[4], coef[5]
+    leave_fear, leave_idle, leave_success = coef[6], coef[7], coef[8]
+    for i in prange(present.size):
+        if not present[i]:
+            continue
+        u = np.float64(counter_uniform(key, serial[i]))
+        unpunished = 1.0 if (knows[i] & standing[cell[i]]) != 0 else 0.0
+        known = min(unpunished + heard_w * np.float64(heard[i]), 1.0)
+        futile = min(np.float64(voice_count[i]) / futile_voices, 1.0)
+        cause = min(known + futility_w * futile, 1.0)
+        if opposition[i]:
+            leave = (
+                leave_fear * np.float64(fear[i])
+                + leave_idle * (1.0 - cause)
+                + leave_success * success[i]
+            )
+            if u < leave:
+                opposition[i] = False
+            continue
+        if role[i] != 0:
+            continue  # the apparatus does not join the opposition
+        if cause <= 0.0:
+            continue
+        share = np.float64(
+            neighbour_share(flagged_count(indptr, indices, in_opposition, i), degree[i])
+        )
+        drive = min(cause * (np.float64(activity[i]) + contagion * share), 1.0)
+        held = max(1.0 - fear_w * np.float64(fear[i]), 0.0)
+        if u < join_rate * drive * held:
+            opposition[i] = True
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def hear_scandals(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    cell: np.ndarray,
+    present: np.ndarray,
+    serial: np.ndarray,
+    tells: np.ndarray,
+    elsewhere: np.ndarray,
+    heard: np.ndarray,
+    key: np.uint64,
+    unread: float,
+    untold: float,
+    fade: float,
+) -> None:
+    """In place, for those present: ``heard`` fades by ``fade``, or is set to 1 by one who
+    hears of a scandal beyond the cell, with probability 1 - ``unread`` ** ``elsewhere[cell]``
+    x ``untold`` ** (neighbours in other cells who ``tells``), as
+    ``knowledge.hearing_probability``. Member i's draw is ``counter_uniform(key, serial[i])``;
+    ``tells`` is read, never written, so the order of the rows does not matter."""
+    keep = np.float32(1.0 - fade)
+    for i in prange(present.size):
+        if not present[i]:
+            continue
+        c = cell[i]
+        tellers = 0
+        for e in range(indptr[i], indptr[i + 1]):
+            j = indices[e]
+            if tells[j] and cell[j] != c:
+                tellers += 1
+        stay = unread ** elsewhere[c] * untold**tellers
+        if tellers + elsewhere[c] > 0 and counter_uniform(key, serial[i]) < 1.0 - stay:
+            heard[i] = np.float32(1.0)
+        else:
+            heard[i] = heard[i] * keep
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)

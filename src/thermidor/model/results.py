@@ -71,7 +71,7 @@ METRIC_DOCS: dict[str, str] = {
     "apparatus_size": "number of members in the apparatus (holders + staff)",
     "members_present": "members in the simulated population (not deported, recruited so far)",
     "expelled_total": "members expelled so far",
-    "deported_total": "members deported so far",
+    "deported_total": "members deported so far and not returned",
     "punished": "members punished (expelled or deported) this step",
     "crisis": "1 at a crisis step, else 0",
     "mobilised": "share mobilised by the cascade at a crisis step, else NaN",

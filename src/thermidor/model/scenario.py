@@ -286,6 +286,15 @@ class Purge(_Intervention):
     fraction: Unit
 
 
+class Readmit(_Intervention):
+    """Members recover their rights: a ``share`` of the expelled readmitted to the party and,
+    with ``deported``, the same share of the deported returned (to their cells)."""
+
+    kind: Literal["readmit"]
+    share: Unit
+    deported: bool = True
+
+
 class TermLimits(_Intervention):
     kind: Literal["term_limits"]
     term: int = Field(ge=1, le=10_000)
@@ -304,6 +313,7 @@ InterventionKind = (
     | FreePress
     | Audits
     | Purge
+    | Readmit
     | TermLimits
 )
 Intervention = Annotated[InterventionKind, Field(discriminator="kind")]

@@ -55,8 +55,11 @@ class Members:
     privilege: np.ndarray  # float32 >=1: income multiplier of the apparatus
     threshold: np.ndarray  # float32: share of neighbours needed before one acts
     knows: np.ndarray  # uint8 bit mask: knows of an open abuse by the local office of branch b
+    # float32 0..1: fading memory of abuses beyond one's own offices (a scandal elsewhere, a
+    # comrade punished): grievance only, never knowledge of one's own office's abuse
+    heard: np.ndarray
     voicing: np.ndarray  # bool: spoke out this step
-    voice_count: np.ndarray  # int32: times spoken out in vain
+    voice_count: np.ndarray  # int32: times spoken out in vain since voice last worked
     opposition: np.ndarray  # bool
     mobilised: np.ndarray  # bool: would mobilise in defence of the regime now
     success: np.ndarray  # bool: this step's experience is that voice works
@@ -121,7 +124,7 @@ class Tally:
     sanctioned_known: float = 0.0  # smoothed count of widely known abuses sanctioned
     tolerated_known: float = 0.0  # smoothed count of widely known abuses left standing
     expelled_total: int = 0
-    deported_total: int = 0
+    deported_total: int = 0  # deported and not returned (readmit)
     punished_this_step: int = 0
     crisis: bool = False
     mobilised_at_crisis: float = float("nan")

@@ -233,3 +233,43 @@ def test_interventions_act_at_their_start_step_only(tiny, rng):
         step(tiny, InterventionParams(), rng)
         seen.append(float((off.rule == NOMINATION).mean()))
     assert seen == [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]
+
+
+# --- readmission ----------------------------------------------------------------------------
+
+
+def _punished(world: World) -> tuple[np.ndarray, np.ndarray]:
+    m = world.members
+    ranks = np.flatnonzero(m.present & (m.role == 0))
+    expelled, deported = ranks[:40], ranks[40:60]
+    m.party[expelled] = False
+    m.expelled[expelled] = True
+    m.party[deported] = True
+    m.present[deported] = False
+    m.deported[deported] = True
+    return expelled, deported
+
+
+def test_readmission_restores_party_membership_and_returns_the_deported():
+    world = small_world("meta.members=500")
+    expelled, deported = _punished(world)
+    apply(world, item(kind="readmit", share=1.0), np.random.default_rng(0))
+    m = world.members
+    assert m.party[expelled].all()
+    assert not m.expelled.any()
+    assert m.present[deported].all()
+    assert not m.deported.any()
+    assert m.party[deported].all()  # as they left
+
+
+def test_readmission_of_a_share_and_without_the_deported():
+    world = small_world("meta.members=500")
+    expelled, deported = _punished(world)
+    apply(world, item(kind="readmit", share=0.5, deported=False), np.random.default_rng(0))
+    m = world.members
+    assert 5 < m.party[expelled].sum() < 35
+    assert (m.party[expelled] != m.expelled[expelled]).all()
+    assert not m.present[deported].any()
+    assert m.deported[deported].all()
+    apply(world, item(kind="readmit", share=0.0), np.random.default_rng(0))
+    assert not m.present[deported].any()

@@ -7,7 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from thermidor.model.mechanisms import knowledge
-from thermidor.model.mechanisms.knowledge import KnowledgeParams, learning_probability
+from thermidor.model.mechanisms.knowledge import (
+    KnowledgeParams,
+    hearing_probability,
+    learning_probability,
+)
 from thermidor.model.state import World
 
 P = KnowledgeParams()
@@ -223,3 +227,90 @@ def test_upward_knowledge_is_not_witnessed_when_the_chance_is_zero(tiny, rng):
     for _ in range(10):
         knowledge.step(tiny, KnowledgeParams(upward_witness=0.0), rng)
     assert not off.parent_known.any()
+
+
+# --- scandals beyond the cell ---------------------------------------------------------------
+
+
+@given(a=st.integers(0, 20), b=st.integers(0, 20), t=unit, params=params)
+def test_hearing_is_a_probability_rising_with_scandals_and_tellers(a, b, t, params):
+    lo, hi = sorted((a, b))
+    p_lo = hearing_probability(np.array([lo]), np.array([lo]), t, params)[0]
+    p_hi = hearing_probability(np.array([hi]), np.array([hi]), t, params)[0]
+    assert 0.0 <= p_lo <= p_hi + 1e-12 <= 1.0 + 1e-12
+    assert hearing_probability(np.array([0]), np.array([0]), t, params)[0] == 0.0
+
+
+QUIET = KnowledgeParams(witness=0.0, tell=0.0, press=0.0, scandal_press=1.0, scandal_tell=0.0)
+
+
+def _scandal_in_cell(world: World, cell: int, age: int) -> None:
+    m, off, tree = world.members, world.offices, world.offices.tree
+    office = tree.bottom_of[0, cell]
+    off.open_abuses[office] = 1
+    off.known_age[office] = age - 1  # the step adds one: everyone there knows of it
+    m.knows[:] = 0
+    m.knows[m.present & (m.cell == cell)] = 1
+    m.heard[:] = 0.0
+
+
+def _district(world: World, cell: int) -> np.ndarray:
+    tree = world.offices.tree
+    above = tree.parent[tree.bottom_of[0]]
+    return np.flatnonzero(above == above[cell])
+
+
+def test_a_scandal_is_read_of_in_the_cells_under_the_same_office(tiny, rng):
+    m = tiny.members
+    tiny.policy.transparency = 1.0
+    _scandal_in_cell(tiny, 4, QUIET.scandal_after)
+    knowledge.step(tiny, QUIET, rng)
+    near = np.isin(m.cell, _district(tiny, 4)) & (m.cell != 4) & m.present
+    far = ~np.isin(m.cell, _district(tiny, 4)) & m.present
+    assert near.any()
+    assert far.any()
+    assert (m.heard[near] == 1.0).all()  # scandal_press 1 at full transparency
+    assert (m.heard[far] == 0.0).all()
+    assert (m.heard[m.cell == 4] == 0.0).all()  # its own cell knows it first hand
+    assert (m.knows[near | far] == 0).all()  # heard of, never one's own office's abuse
+
+
+def test_an_abuse_not_yet_a_scandal_stays_in_its_cell(tiny, rng):
+    tiny.policy.transparency = 1.0
+    _scandal_in_cell(tiny, 4, QUIET.scandal_after - 1)
+    knowledge.step(tiny, QUIET, rng)
+    assert (tiny.members.heard == 0.0).all()
+
+
+def test_an_abuse_known_by_few_never_leaves_its_cell(tiny, rng):
+    m = tiny.members
+    tiny.policy.transparency = 1.0
+    _scandal_in_cell(tiny, 4, 50)
+    few = np.flatnonzero(m.present & (m.cell == 4))
+    m.knows[few[few.size // 4 :]] = 0  # a quarter knows: not widely known
+    params = QUIET.model_copy(update={"scandal_tell": 1.0})
+    knowledge.step(tiny, params, rng)
+    assert (m.heard == 0.0).all()
+
+
+def test_ties_across_cells_carry_a_scandal_without_a_press(tiny, rng):
+    m, net = tiny.members, tiny.network
+    tiny.policy.transparency = 0.0
+    _scandal_in_cell(tiny, 4, QUIET.scandal_after)
+    params = QUIET.model_copy(update={"scandal_tell": 1.0})
+    knowledge.step(tiny, params, rng)
+    tellers = m.present & (m.cell == 4)
+    rows = np.repeat(np.arange(net.n), net.degree)
+    told = np.zeros(m.size, dtype=bool)
+    told[rows[tellers[net.indices] & (m.cell[rows] != 4)]] = True
+    told &= m.present
+    assert told.any()
+    np.testing.assert_array_equal(m.heard == 1.0, told)
+
+
+def test_what_is_heard_fades(tiny, rng):
+    m = tiny.members
+    m.heard[:] = 1.0
+    m.knows[:] = 0
+    knowledge.step(tiny, QUIET, rng)
+    np.testing.assert_allclose(m.heard[m.present], 1.0 - QUIET.heard_fade, rtol=1e-6)

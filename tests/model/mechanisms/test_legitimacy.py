@@ -160,3 +160,26 @@ def test_the_rule_alone_does_not_move_legitimacy():
         legitimacy.step(world, P, np.random.default_rng(0))
     elected, nominated = (w.members.legitimacy[w.members.present] for w in worlds)
     np.testing.assert_array_equal(nominated, elected)
+
+
+def test_abuses_heard_of_elsewhere_lower_legitimacy_but_less_than_ones_own():
+    world = small_world("meta.members=500")
+    m = world.members
+    m.knows[:] = 0
+    m.success[:] = False
+    m.heard[:] = 0.0
+    m.hardship[:] = 0.0  # targets well above 0: no clipping hides the loss
+    ranks = np.flatnonzero(m.present & (m.role == MEMBER))
+    heard, own = ranks[::3], ranks[1::3]
+    m.heard[heard] = 1.0
+    m.knows[own] = 1
+    m.legitimacy[:] = 1.0
+    params = LegitimacyParams(rate=1.0)
+    legitimacy.step(world, params, np.random.default_rng(0))
+    rest = ranks[2::3]
+    same = m.cell[heard][:, None] == m.cell[rest][None, :]  # compare within cells
+    unclipped = m.legitimacy[heard][:, None] > 0.0
+    gap = (m.legitimacy[rest][None, :] - m.legitimacy[heard][:, None])[same & unclipped]
+    assert gap.size
+    np.testing.assert_allclose(gap, params.scandal_weight, atol=1e-5)
+    assert m.legitimacy[own].mean() < m.legitimacy[heard].mean()

@@ -7,7 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from thermidor.model.mechanisms import repression
-from thermidor.model.mechanisms.repression import RepressionParams, punishment_probability
+from thermidor.model.mechanisms.repression import (
+    RepressionParams,
+    punishment_probability,
+    witness_learning_gain,
+)
 from thermidor.model.state import HOLDER, MEMBER, STAFF, World
 
 P = RepressionParams()
@@ -222,3 +226,58 @@ def test_fear_stays_in_unit_range(tiny, rng):
     repression.step(tiny, RepressionParams(punish_rate=1.0, fear_jump=1.0), rng)
     assert (m.fear <= 1.0).all()
     assert (m.fear >= 0.0).all()
+
+
+# --- educated by repression -----------------------------------------------------------------
+
+
+@given(c=unit, a=unit, f=unit, g=unit)
+def test_a_witness_learns_less_the_more_afraid_and_never_past_one(c, a, f, g):
+    low, high = sorted((f, g))
+    gain = witness_learning_gain(np.array([c]), np.array([a]), np.array([high]), P)[0]
+    assert gain <= witness_learning_gain(np.array([c]), np.array([a]), np.array([low]), P)[0]
+    assert 0.0 <= c + gain <= 1.0
+
+
+def test_witnesses_of_a_punishment_learn_and_hear_of_the_abuse(tiny, rng):
+    m, net = tiny.members, tiny.network
+    tiny.policy.repression = 1.0
+    tiny.policy.deport_share = 1.0
+    m.fear[:] = 0.0
+    m.activity[:] = 0.8
+    m.capacity[:] = 0.3
+    m.heard[:] = 0.0
+    victim = _speakers(tiny, 1, cell=3)
+    neighbours = net.indices[net.indptr[victim[0]] : net.indptr[victim[0] + 1]]
+    witnesses = (m.present & (m.cell == 3)) | np.isin(np.arange(m.size), neighbours)
+    witnesses &= m.present
+    witnesses[victim] = False
+    repression.step(tiny, RepressionParams(punish_rate=1.0, fear_relax=0.0), rng)
+    assert (m.capacity[witnesses] > 0.3).all()
+    np.testing.assert_allclose(m.heard[witnesses], P.witness_grievance)
+    others = m.present & ~witnesses
+    assert others.any()
+    assert (m.capacity[others] == np.float32(0.3)).all()
+    assert (m.heard[others] == 0.0).all()
+
+
+def test_frightened_or_passive_witnesses_learn_nothing(tiny, rng):
+    m = tiny.members
+    tiny.policy.repression = 1.0
+    m.capacity[:] = 0.3
+    m.activity[:] = 0.0  # passive: nothing learned, though the abuse is known
+    _speakers(tiny, 1, cell=3)
+    repression.step(tiny, RepressionParams(punish_rate=1.0), rng)
+    assert (m.capacity == np.float32(0.3)).all()
+    assert (m.heard[m.present & (m.cell == 3)] > 0).all()
+
+
+def test_without_punishment_nobody_is_educated(tiny, rng):
+    m = tiny.members
+    tiny.policy.repression = 0.0
+    m.capacity[:] = 0.3
+    m.heard[:] = 0.0
+    _speakers(tiny, 30)
+    repression.step(tiny, CERTAIN, rng)
+    assert (m.capacity == np.float32(0.3)).all()
+    assert (m.heard == 0.0).all()

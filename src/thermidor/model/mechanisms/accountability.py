@@ -340,11 +340,12 @@ def _member_experience(
     practice: np.ndarray,
 ) -> None:
     """In place: success (an abuser one knew of fell) and futility (spoke to a dead end, no
-    success); ``voice_count`` counts the futile; ``practice`` moves by ``memory`` toward 1
-    if the member took part in a decision this step (voted in an election ``held`` by an
-    office of its cell open to it: the party's only to party members; or spoke out), else
-    toward 0. ``fell[cell]``, ``dead_end[cell]`` and ``held[cell]`` hold one bit per branch:
-    the local office's holder fell; voice there met a dead end; it held an election."""
+    success); ``voice_count`` counts the futile since voice last worked (a success sets it
+    back to 0); ``practice`` moves by ``memory`` toward 1 if the member took part in a
+    decision this step (voted in an election ``held`` by an office of its cell open to it:
+    the party's only to party members; or spoke out), else toward 0. ``fell[cell]``,
+    ``dead_end[cell]`` and ``held[cell]`` hold one bit per branch: the local office's holder
+    fell; voice there met a dead end; it held an election."""
     w = np.float32(memory)
     for i in numba.prange(cell.size):
         if not present[i]:
@@ -359,6 +360,8 @@ def _member_experience(
         futility[i] = futile
         if futile:
             voice_count[i] += 1
+        elif won:
+            voice_count[i] = 0
         open_to_me = held[c] if party[i] else held[c] & ~party_bit
         took_part = np.float32(voicing[i] or open_to_me != 0)
         practice[i] += w * (took_part - practice[i])

@@ -36,7 +36,9 @@ if TYPE_CHECKING:
 NAME = "interventions"
 SUMMARY = "decisions starting this step change rules and policy"
 # the member columns its step may change (checked by tests/model/test_invariants.py)
-WRITES: frozenset[str] = frozenset(("party", "post", "privilege", "role"))
+WRITES: frozenset[str] = frozenset(
+    ("deported", "expelled", "party", "post", "present", "privilege", "role")
+)
 
 
 class InterventionParams(ParamsBase):
@@ -82,6 +84,24 @@ def purge(world: World, fraction: float, rng: np.random.Generator) -> None:
     hire_staff(world, employers, rng)
 
 
+def readmit(world: World, share: float, rng: np.random.Generator, *, deported: bool) -> None:
+    """With ``deported``, each deported member returns to its cell with probability
+    ``share`` (as it left: a party member if it was one, knowing nothing of the cell's
+    open cases); then each expelled member present is readmitted to the party with
+    probability ``share``."""
+    m = world.members
+    if deported:
+        away = np.flatnonzero(m.deported & ~m.present)
+        home = away[rng.random(away.size) < share]
+        m.present[home] = True
+        m.deported[home] = False
+        world.tally.deported_total -= int(home.size)  # deported and not returned
+    expelled = np.flatnonzero(m.present & m.expelled)
+    back = expelled[rng.random(expelled.size) < share]
+    m.party[back] = True
+    m.expelled[back] = False
+
+
 def apply(world: World, item: Intervention, rng: np.random.Generator) -> None:
     """Carry out one intervention now."""
     off, policy = world.offices, world.policy
@@ -111,6 +131,8 @@ def apply(world: World, item: Intervention, rng: np.random.Generator) -> None:
             policy.audit_rate = item.rate
         case "purge":
             purge(world, item.fraction, rng)
+        case "readmit":
+            readmit(world, item.share, rng, deported=item.deported)
         case "term_limits":
             off.term[:] = item.term
             off.term_left = np.minimum(off.term_left, item.term)

@@ -8,6 +8,15 @@ that branch. Each step members of a cell with an open abuse may witness it
 (more so with a free press), learn it from neighbours who know, or read it in
 the press. Holders of the offices below an abusing office may witness it too:
 they are its electorate. Knowledge lapses when the case is closed.
+
+Letter: "From the scandal of Chubarovsk ... to the abuses of Smolensk, of
+Artiemovsk, etc." - "the flood of scandal which has become public". An abuse
+widely known long enough (``scandal_after`` steps) is a scandal: it travels
+beyond its cell, by the press to the other cells under the same higher office
+of its branch, and by the ties that cross cells, from those who know it first
+hand. Members who hear of it keep ``heard``, a memory of abuses beyond their own
+offices that fades; legitimacy and voice read it as grievance only, never as
+knowledge of one's own office's abuse (elections read ``knows`` alone).
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
 from thermidor.engine.rng import step_key
-from thermidor.model.kernels import lapse_knowledge, spread_knowledge
+from thermidor.model.kernels import hear_scandals, lapse_knowledge, spread_knowledge
 from thermidor.model.mechanisms.base import ParamsBase
 
 if TYPE_CHECKING:
@@ -29,7 +38,7 @@ if TYPE_CHECKING:
 NAME = "knowledge"
 SUMMARY = "constituents witness abuses; knowledge spreads on the network"
 # the member columns its step may change (checked by tests/model/test_invariants.py)
-WRITES: frozenset[str] = frozenset(("knows",))
+WRITES: frozenset[str] = frozenset(("heard", "knows"))
 
 
 class KnowledgeParams(ParamsBase):
@@ -44,6 +53,18 @@ class KnowledgeParams(ParamsBase):
     widely_known: float = Field(
         0.5, ge=0, le=1, description="share of the electorate that makes an abuse widely known"
     )
+    scandal_after: int = Field(
+        3, ge=1, le=10_000, description="steps widely known before an abuse is a scandal"
+    )
+    scandal_press: float = Field(
+        0.3, ge=0, le=1, description="chance per step per scandal nearby to read of it, at T = 1"
+    )
+    scandal_tell: float = Field(
+        0.15, ge=0, le=1, description="chance per step per tie to another cell knowing a scandal"
+    )
+    heard_fade: float = Field(
+        0.1, ge=0, le=1, description="share of the memory of abuses elsewhere lost per step"
+    )
 
 
 def learning_probability(
@@ -56,6 +77,47 @@ def learning_probability(
         * (1.0 - params.press * transparency)
     )
     return np.clip(1.0 - stay_ignorant, 0.0, 1.0).astype(np.float32)
+
+
+def hearing_probability(
+    scandals_nearby: np.ndarray,
+    tellers: np.ndarray,
+    transparency: float,
+    params: KnowledgeParams,
+) -> np.ndarray:
+    """Chance to hear of a scandal beyond one's cell this step: read of one of the
+    ``scandals_nearby`` (in the other cells under the same higher office) in the press, or
+    be told by one of the ``tellers`` (neighbours in other cells who know of one first hand)."""
+    stay = np.power(1.0 - params.scandal_press * transparency, scandals_nearby) * np.power(
+        1.0 - params.scandal_tell, tellers
+    )
+    return np.clip(1.0 - stay, 0.0, 1.0)
+
+
+def standing_bits(world: World) -> np.ndarray:
+    """Per cell, a bit per branch whose office there has an abuse widely known and unsanctioned
+    (``known_age > 0``): what one knows of it is knowledge of an unpunished abuse."""
+    tree = world.offices.tree
+    weights = (1 << np.arange(world.n_branches)).astype(np.uint8)
+    standing = world.offices.known_age[tree.bottom_of] > 0
+    return (standing * weights[:, None]).sum(axis=0).astype(np.uint8)
+
+
+def scandals(world: World, params: KnowledgeParams) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell: a bit per branch whose office there is a scandal (widely known for
+    ``scandal_after`` steps), and how many scandals stand in the other cells under the same
+    higher office of each branch (``scandals_nearby``, summed over branches)."""
+    tree = world.offices.tree
+    bottom = tree.bottom_of  # (branches, cells)
+    scandal = world.offices.known_age[bottom] >= params.scandal_after
+    weights = (1 << np.arange(world.n_branches)).astype(np.uint8)
+    bits = (scandal * weights[:, None]).sum(axis=0).astype(np.uint8)
+    above = tree.parent[bottom]
+    district = np.where(above >= 0, above, bottom)  # a one-tier tree: the office itself
+    per_district = np.zeros(tree.size)
+    np.add.at(per_district, district, scandal.astype(np.float64))
+    nearby = (per_district[district] - scandal).sum(axis=0)
+    return bits, nearby
 
 
 Params = KnowledgeParams
@@ -107,3 +169,21 @@ def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> Non
 
     widely = (off.open_abuses > 0) & (off.known_frac >= params.widely_known)
     off.known_age = np.where(widely, off.known_age + 1, 0).astype(np.int32)
+
+    # scandals travel beyond their cells: hearing_probability, fused with the fading memory
+    bits, nearby = scandals(world, params)
+    tells = m.present & ((m.knows & bits[m.cell]) != 0)
+    hear_scandals(
+        world.network.indptr,
+        world.network.indices,
+        m.cell,
+        m.present,
+        m.serial,
+        tells,
+        nearby,
+        m.heard,
+        step_key(rng),
+        1.0 - params.scandal_press * transparency,
+        1.0 - params.scandal_tell,
+        params.heard_fade,
+    )

@@ -7,9 +7,11 @@ nobility'"; and Molotov's equation of the dictatorship with "the brutes of
 Smolensk ... only succeeds in discrediting the dictatorship".
 
 Each member's legitimacy moves toward a target lowered by known, unpunished
-abuses, by the privilege gap between apparatus and ranks and by hardship, and
-raised when voice works. How offices are filled reaches it only through these:
-nominees abuse with more impunity, accrue more privilege and answer voice less.
+abuses, by scandals heard of beyond one's own offices (``heard``: Smolensk,
+Artemovsk, a comrade punished), by the privilege gap between apparatus and ranks
+and by hardship, and raised when voice works. How offices are filled reaches it
+only through these: nominees abuse with more impunity, accrue more privilege and
+answer voice less.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ class LegitimacyParams(ParamsBase):
     )
     hardship_weight: float = Field(0.3, ge=0, le=1, description="loss at full hardship")
     voice_weight: float = Field(0.3, ge=0, le=1, description="gain when voice works")
+    scandal_weight: float = Field(
+        0.15, ge=0, le=1, description="loss for abuses heard of beyond one's own offices"
+    )
 
 
 def legitimacy_target(
@@ -53,6 +58,7 @@ def legitimacy_target(
     hardship: np.ndarray,
     success: np.ndarray,
     params: LegitimacyParams,
+    heard: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """The level legitimacy moves toward; the 'new nobility' gap is 1 - 1/ratio."""
     gap = max(0.0, 1.0 - 1.0 / max(privilege_ratio, 1e-9))
@@ -62,6 +68,7 @@ def legitimacy_target(
         - params.privilege_weight * gap
         - params.hardship_weight * hardship
         + params.voice_weight * success
+        - params.scandal_weight * heard
     )
     return np.clip(target, 0.0, 1.0)
 
@@ -85,6 +92,7 @@ def ratio_from_census(census: IncomeCensus) -> float:
 def _judge_rows(
     present: np.ndarray,
     knows: np.ndarray,
+    heard: np.ndarray,
     hardship: np.ndarray,
     success: np.ndarray,
     legitimacy: np.ndarray,
@@ -94,6 +102,7 @@ def _judge_rows(
     """``_judge`` over contiguous rows (branch-free)."""
     c = coef.astype(np.float32)
     rate, abuse_w, hardship_w, voice_w = c[0], c[1], c[3], c[4]
+    scandal_w = c[5]
     one, zero = np.float32(1.0), np.float32(0.0)
     gap_loss = np.float32(coef[2] * gap)
     for i in range(legitimacy.size):
@@ -104,6 +113,7 @@ def _judge_rows(
             - gap_loss
             - hardship_w * hardship[i]
             + voice_w * np.float32(success[i])
+            - scandal_w * heard[i]
         )
         target = min(max(target, zero), one)
         old = legitimacy[i]
@@ -114,6 +124,7 @@ def _judge_rows(
 def _judge(
     present: np.ndarray,
     knows: np.ndarray,
+    heard: np.ndarray,
     hardship: np.ndarray,
     success: np.ndarray,
     legitimacy: np.ndarray,
@@ -122,7 +133,7 @@ def _judge(
 ) -> None:
     """In place: ``legitimacy_target`` and the move toward it for present members (float32).
 
-    ``coef`` = (rate, abuse, privilege, hardship, voice weights).
+    ``coef`` = (rate, abuse, privilege, hardship, voice, scandal weights).
     """
     n = present.size
     for k in numba.prange(block_count(n)):
@@ -130,6 +141,7 @@ def _judge(
         _judge_rows(
             present[lo:hi],
             knows[lo:hi],
+            heard[lo:hi],
             hardship[lo:hi],
             success[lo:hi],
             legitimacy[lo:hi],
@@ -154,11 +166,13 @@ def step(world: World, params: LegitimacyParams, rng: np.random.Generator) -> No
             params.privilege_weight,
             params.hardship_weight,
             params.voice_weight,
+            params.scandal_weight,
         ]
     )
     _judge(
         m.present,
         m.knows,
+        m.heard,
         m.hardship,
         m.success,
         m.legitimacy,

@@ -10,6 +10,16 @@ intensity (higher for the opposition): expelled from the party (activity
 falls) or deported (removed from the population, and from any post).
 Punishment raises the fear of the victim's workmates; fear relaxes toward a
 level set by the intensity itself.
+
+Letter: "the expulsion of hundreds and hundreds of comrades, the imprisonments,
+the deportations, while having done little as yet for the communist education
+of our party, have in any case had more effect than the whole apparatus taken
+together". Those who witness a punishment (the victim's workmates and network
+neighbours) also learn from it: they come to know of the abuse (``heard``, a
+grievance voice and legitimacy read) and their capacity rises a little, the
+more the more active and the less afraid they are. Fear still rises; whether a
+witness is silenced or joins the opposition is decided in ``voice`` by the
+member's own fear and activity.
 """
 
 from __future__ import annotations
@@ -37,9 +47,11 @@ SUMMARY = "voice and opposition punished: expulsion, deportation, fear"
 WRITES: frozenset[str] = frozenset(
     (
         "activity",
+        "capacity",
         "deported",
         "expelled",
         "fear",
+        "heard",
         "knows",
         "party",
         "post",
@@ -69,6 +81,15 @@ class RepressionParams(ParamsBase):
     fear_relax: float = Field(0.02, ge=0, le=1, description="rate fear relaxes to its level")
     expulsion_activity_loss: float = Field(
         0.5, ge=0, le=1, description="share of activity an expelled member loses"
+    )
+    witness_learning: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="share of the capacity gap a fearless, fully active witness closes",
+    )
+    witness_grievance: float = Field(
+        0.5, ge=0, le=1, description="memory of abuse (heard) a witness of a punishment keeps"
     )
 
 
@@ -113,6 +134,48 @@ def _spread_fear(
         )
 
 
+def witness_learning_gain(
+    capacity: np.ndarray, activity: np.ndarray, fear: np.ndarray, params: RepressionParams
+) -> np.ndarray:
+    """Capacity a witness of a punishment gains: ``witness_learning x a x (1 - f) x (1 - c)``."""
+    return params.witness_learning * activity * (1.0 - fear) * (1.0 - capacity)
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _witness(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    cell: np.ndarray,
+    present: np.ndarray,
+    punished: np.ndarray,
+    hits: np.ndarray,
+    activity: np.ndarray,
+    fear: np.ndarray,
+    capacity: np.ndarray,
+    heard: np.ndarray,
+    learning: float,
+    grievance: float,
+) -> None:
+    """In place, for those present who witnessed a punishment (a workmate punished: ``hits``
+    per cell; or a network neighbour: ``punished``, one byte per member, only read):
+    ``witness_learning_gain`` and ``heard`` raised to ``grievance``."""
+    rate, known = np.float32(learning), np.float32(grievance)
+    one = np.float32(1.0)
+    for i in numba.prange(present.size):
+        if not present[i]:
+            continue
+        saw = hits[cell[i]] > 0
+        if not saw:
+            for e in range(indptr[i], indptr[i + 1]):
+                if punished[indices[e]]:
+                    saw = True
+                    break
+        if saw:
+            c = capacity[i]
+            capacity[i] = c + rate * activity[i] * (one - fear[i]) * (one - c)
+            heard[i] = max(heard[i], known)
+
+
 Params = RepressionParams
 
 
@@ -151,3 +214,20 @@ def step(world: World, params: RepressionParams, rng: np.random.Generator) -> No
         params.fear_level * policy.repression,
         params.fear_relax,
     )
+    if punished.size:
+        seen = np.zeros(m.size, dtype=np.uint8)
+        seen[punished] = 1
+        _witness(
+            world.network.indptr,
+            world.network.indices,
+            m.cell,
+            m.present,
+            seen,
+            hits,
+            m.activity,
+            m.fear,
+            m.capacity,
+            m.heard,
+            params.witness_learning,
+            params.witness_grievance,
+        )
