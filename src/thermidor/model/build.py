@@ -274,6 +274,7 @@ def _offices(scenario: Scenario, n_cells: int, rng: np.random.Generator) -> Offi
         reported_output=np.zeros(m, dtype=np.float32),
         staff=np.zeros(m, dtype=np.int32),
         priority=tree.level + rng.random(m),
+        turnout=np.full(m, np.nan, dtype=np.float32),
     )
 
 

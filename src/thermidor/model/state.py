@@ -89,6 +89,7 @@ class Offices:
     reported_output: np.ndarray  # float32 output reported upward
     staff: np.ndarray  # int32 staff posts attached
     priority: np.ndarray  # float64: order in which rule changes reach offices (top first)
+    turnout: np.ndarray  # float32 turnout at the office's last election, NaN before any
 
     @property
     def size(self) -> int:
