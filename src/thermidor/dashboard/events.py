@@ -30,6 +30,7 @@ INTERVENTION_PARAM: dict[str, str] = {
     "audits": "rate",
     "purge": "fraction",
     "term_limits": "term",
+    "bound_functions": "level",
 }
 INTEGER_PARAMS = frozenset({"term"})
 

@@ -286,6 +286,15 @@ class TermLimits(_Intervention):
     recall: bool | None = None
 
 
+class BoundFunctions(_Intervention):
+    """The remaining apparatus' "tasks, functions and rights" strictly determined (letter):
+    ``level`` is the share of a superior's power to nominate in place of an election that
+    the rules take away (``Policy.bounded``)."""
+
+    kind: Literal["bound_functions"]
+    level: Unit
+
+
 InterventionKind = (
     RestoreElections
     | Nominate
@@ -299,6 +308,7 @@ InterventionKind = (
     | Audits
     | Purge
     | TermLimits
+    | BoundFunctions
 )
 Intervention = Annotated[InterventionKind, Field(discriminator="kind")]
 # A shock or an intervention (their kinds never coincide).

@@ -108,6 +108,9 @@ class Policy:
     audit_rate: float
     education: float
     market_temptation: float
+    # how strictly the apparatus' functions and rights are determined: takes away that share
+    # of a superior's power to turn elected offices into nominated ones (``mechanisms.rules``)
+    bounded: float = 0.0
 
 
 @dataclass
