@@ -289,6 +289,10 @@ def test_an_unset_scenario_holds_nothing_back() -> None:
 def test_a_nominated_share_set_holds_to_the_end_of_a_soviet_run(share: float) -> None:
     scenario = load_scenario(SOVIET, ["meta.members=300", f"institutions.nominated_share={share}"])
     assert _held(scenario) == [("institutions.nominated_share", i) for i in SOVIET_NOMINATIONS]
+    # nor do the apparatus and the members change rules from inside the run
+    rules = scenario.mechanisms.rules  # type: ignore[attr-defined]
+    assert (rules.convert_rate, rules.restore_rate) == (0.0, 0.0)
+    assert load_scenario(SOVIET).mechanisms.rules.convert_rate > 0  # type: ignore[attr-defined]
     results = thermidor.run(scenario, 0)
     nominated = results.series["nominated_share"]
     assert nominated.size == 130

@@ -320,18 +320,28 @@ class Knob(NamedTuple):
 
     kinds: tuple[str, ...]  # the intervention kinds that change the same dimension
     none_holds: bool  # whether ``none`` is a value held (no cap) or means "not set"
+    # mechanism parameters (``mechanisms.NAME.FIELD``) set to 0 while the knob holds: the
+    # mechanisms that would move the same dimension from inside the run
+    stills: tuple[str, ...] = ()
 
 
 # THE table of headline knobs that hold. A headline parameter given with ``--set`` (or an
 # experiment's ``set`` or varying parameter) holds for the whole run: the scenario
 # loader leaves out every scheduled intervention of the kinds listed here, and records
-# each one in the resolved scenario's ``suppressed`` list. Shocks are never left out:
+# each one in the resolved scenario's ``suppressed`` list, and sets to 0 the mechanism
+# parameters the knob ``stills`` (they would change the same thing from inside the run:
+# the resolved scenario's ``mechanisms`` shows them at 0). Shocks are never left out:
 # they are the history the institutions meet, not a rule. ``none_holds=False``: setting
 # the knob to ``none`` means "not set" (the per-branch or per-tier rules decide), so it
 # holds nothing. Documented in docs/scenarios/README.md, "Headline knobs hold".
 HEADLINE_KNOBS: dict[str, Knob] = {
-    # every rule change moves the share of offices filled by nomination
-    "institutions.nominated_share": Knob(("nominate", "restore_elections", "sortition"), False),
+    # every rule change moves the share of offices filled by nomination, scripted or not: the
+    # apparatus' conversions and the members' restorations (``mechanisms.rules``) are stilled
+    "institutions.nominated_share": Knob(
+        ("nominate", "restore_elections", "sortition"),
+        False,
+        ("mechanisms.rules.convert_rate", "mechanisms.rules.restore_rate"),
+    ),
     "institutions.privilege_cap": Knob(("cap_privilege",), True),  # none = no cap, held
     # a cut dismisses staff and may set a new cap: the apparatus the cap bounds
     "institutions.apparatus_cap": Knob(("cut_apparatus",), True),

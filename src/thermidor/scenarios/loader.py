@@ -193,9 +193,13 @@ def _remove(tree: dict[str, Any], removals: list[tuple[str, str]]) -> None:
 
 def _hold(tree: dict[str, Any], held: list[str]) -> None:
     """Leave out of the run every intervention of a kind a held headline knob overrides
-    (``HEADLINE_KNOBS``), recorded in ``suppressed`` with the knob that held."""
+    (``HEADLINE_KNOBS``), recorded in ``suppressed`` with the knob that held, and set to 0
+    the mechanism parameters it stills."""
     for knob in held:
         kinds = HEADLINE_KNOBS[knob].kinds
+        for dotted in HEADLINE_KNOBS[knob].stills:
+            _, mechanism, name = dotted.split(".")
+            tree["mechanisms"][mechanism][name] = 0.0
         kept = []
         for event in tree["interventions"]:
             if event["kind"] in kinds:
