@@ -123,6 +123,7 @@ def interventions(horizon: int = STEPS[1]):
         kind("audits", rate=u),
         kind("purge", fraction=u),
         kind("term_limits", term=st.integers(1, 48), recall=st.one_of(st.none(), st.booleans())),
+        kind("bound_functions", level=u),
     )
 
 

@@ -34,8 +34,6 @@ def test_the_same_cases_and_series_are_recorded(runs, baseline) -> None:
 
 def test_every_series_equals_the_baseline_bit_for_bit(runs, baseline) -> None:
     differing = [
-        name
-        for name in sorted(baseline)
-        if name in runs and not _same(runs[name], baseline[name])
+        name for name in sorted(baseline) if name in runs and not _same(runs[name], baseline[name])
     ]
     assert not differing, f"{len(differing)} arrays differ, e.g. {differing[:5]}"

@@ -99,7 +99,10 @@ def test_the_arrived_are_each_cells_first_rows_in_order_of_arrival():
     """What keeps the future out: at every step the members arrived so far (present or
     deported) are ``arrivals[:arrived]``, in serial order, and the first rows of their cells
     (``cell_start[c]:cell_stop[c]``); the present degree counts exactly the present neighbours."""
-    scenario = thermidor.load_scenario("paris-1789-1794", ["meta.members=400"])
+    # more of the punished deported than the scenario has, so that the check sees them
+    scenario = thermidor.load_scenario(
+        "paris-1789-1794", ["meta.members=400", "repression.deport_share=0.8"]
+    )
     simulation = Simulation(scenario, 4)
     world, m = simulation.world, simulation.world.members
     np.testing.assert_array_equal(m.serial[world.arrivals], np.arange(m.size))

@@ -31,6 +31,7 @@ INTERVENTION_PARAM: dict[str, str] = {
     "purge": "fraction",
     "readmit": "share",
     "term_limits": "term",
+    "bound_functions": "level",
 }
 INTEGER_PARAMS = frozenset({"term"})
 

@@ -2,7 +2,8 @@
 
 Events first (shocks, then decisions), then the cycle the letter describes:
 privilege and identification, abuse, knowledge, reports, voice, accountability,
-repression, the apparatus' growth, then the slow variables (activity and
+the rules of offices (which the apparatus changes and members win back, read from the
+elections just held), repression, the apparatus' growth, then the slow variables (activity and
 capacity, legitimacy) and last the crisis test, which reads them all.
 
 ``PLAN`` is the one list of the mechanisms: their names, parameters (the scenario's
@@ -30,6 +31,7 @@ from thermidor.model.mechanisms import (
     legitimacy,
     reporting,
     repression,
+    rules,
     voice,
 )
 from thermidor.model.mechanisms.base import ParamsBase
@@ -47,6 +49,7 @@ PLAN: tuple[ModuleType, ...] = (
     reporting,
     voice,
     accountability,
+    rules,
     repression,
     apparatus,
     activity,

@@ -301,6 +301,15 @@ class TermLimits(_Intervention):
     recall: bool | None = None
 
 
+class BoundFunctions(_Intervention):
+    """The remaining apparatus' "tasks, functions and rights" strictly determined (letter):
+    ``level`` is the share of a superior's power to nominate in place of an election that
+    the rules take away (``Policy.bounded``)."""
+
+    kind: Literal["bound_functions"]
+    level: Unit
+
+
 InterventionKind = (
     RestoreElections
     | Nominate
@@ -315,6 +324,7 @@ InterventionKind = (
     | Purge
     | Readmit
     | TermLimits
+    | BoundFunctions
 )
 Intervention = Annotated[InterventionKind, Field(discriminator="kind")]
 # A shock or an intervention (their kinds never coincide).
@@ -331,12 +341,15 @@ class Knob(NamedTuple):
 # THE table of headline knobs that hold. A headline parameter given with ``--set`` (or an
 # experiment's ``set`` or varying parameter) holds for the whole run: the scenario
 # loader leaves out every scheduled intervention of the kinds listed here, and records
-# each one in the resolved scenario's ``suppressed`` list. Shocks are never left out:
+# each one in the resolved scenario's ``suppressed`` list; a held nominated share also sets
+# ``institutions.entrenched``, so that neither the apparatus, nor the members, nor a
+# reaction after Thermidor changes the rules from inside the run. Shocks are never left out:
 # they are the history the institutions meet, not a rule. ``none_holds=False``: setting
 # the knob to ``none`` means "not set" (the per-branch or per-tier rules decide), so it
 # holds nothing. Documented in docs/scenarios/README.md, "Headline knobs hold".
 HEADLINE_KNOBS: dict[str, Knob] = {
-    # every rule change moves the share of offices filled by nomination
+    # every rule change moves the share of offices filled by nomination, scripted or not (the
+    # rules the run itself changes are held by ``entrenched``)
     "institutions.nominated_share": Knob(("nominate", "restore_elections", "sortition"), False),
     "institutions.privilege_cap": Knob(("cap_privilege",), True),  # none = no cap, held
     # a cut dismisses staff and may set a new cap: the apparatus the cap bounds

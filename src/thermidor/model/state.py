@@ -94,6 +94,7 @@ class Offices:
     reported_output: np.ndarray  # float32 output reported upward
     staff: np.ndarray  # int32 staff posts attached
     turnout: np.ndarray  # float32: share of its electorate's votes cast at its last election
+    # (a higher office: its delegates' mean activity); before any, the founders' mean activity
     priority: np.ndarray  # float64: order in which rule changes reach offices (top first)
 
     @property
@@ -114,6 +115,9 @@ class Policy:
     education: float
     market_temptation: float
     entrenched: bool = False  # the selection rules change only by dated events
+    # how strictly the apparatus' functions and rights are determined: takes away that share
+    # of a superior's power to turn elected offices into nominated ones (``mechanisms.rules``)
+    bounded: float = 0.0
 
 
 @dataclass

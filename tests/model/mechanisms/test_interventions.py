@@ -124,6 +124,14 @@ def test_term_limits_shorten_terms(tiny, rng):
     assert off.recall.all()
 
 
+def test_bound_functions_set_the_policy_and_leave_the_rules_as_they_are(tiny, rng):
+    rules = tiny.offices.rule.copy()
+    assert tiny.policy.bounded == 0.0
+    apply(tiny, item(kind="bound_functions", level=0.9), rng)
+    assert tiny.policy.bounded == 0.9
+    np.testing.assert_array_equal(tiny.offices.rule, rules)
+
+
 # --- the apparatus --------------------------------------------------------------------------
 
 

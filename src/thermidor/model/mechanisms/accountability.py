@@ -221,8 +221,9 @@ def _bottom_votes(
 
 def _upper_votes(
     world: World, rng: np.random.Generator, income_ratio: np.ndarray, params: AccountabilityParams
-) -> tuple[np.ndarray, np.ndarray]:
-    """Delegates (holders of the offices below) vote on each higher office."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Delegates (holders of the offices below) vote on each higher office: votes, votes
+    against, and the delegates' summed activity (their turnout, in the mean)."""
     m, off = world.members, world.offices
     child = np.flatnonzero((off.tree.parent >= 0) & (off.holder >= 0))
     parent = off.tree.parent[child]
@@ -232,7 +233,8 @@ def _upper_votes(
     tolerance = params.privilege_tolerance * (0.5 + gather(m.legitimacy, delegate))
     against = (off.parent_known[child] & acts) | (income_ratio[parent] > tolerance)
     votes = group_sum(parent, None, off.size)
-    return votes, group_sum(parent, against.astype(np.float64), off.size)
+    active = group_sum(parent, gather(m.activity, delegate).astype(np.float64), off.size)
+    return votes, group_sum(parent, against.astype(np.float64), off.size), active
 
 
 def _income_ratio(world: World) -> np.ndarray:
@@ -259,7 +261,7 @@ def step(world: World, params: AccountabilityParams, rng: np.random.Generator) -
     # an election (due or recalled) counts its votes
     key = step_key(rng)
     petition = _bottom_petitions(world)
-    up_votes, up_against = _upper_votes(world, rng, income_ratio, params)
+    up_votes, up_against, up_active = _upper_votes(world, rng, income_ratio, params)
     upper = tree.cell < 0
     petition[upper] = np.divide(
         up_against[upper],
@@ -271,6 +273,11 @@ def step(world: World, params: AccountabilityParams, rng: np.random.Generator) -
     election = occupied & (off.rule == ELECTION) & (due | recall)
     turnout, votes, against = _bottom_votes(world, params, key, income_ratio, election & ~upper)
     votes[upper], against[upper] = up_votes[upper], up_against[upper]
+    turnout[upper] = np.divide(
+        up_active[upper], up_votes[upper], out=np.zeros(int(upper.sum())), where=up_votes[upper] > 0
+    )
+    # what the apparatus reads from the last vote (``mechanisms.rules``)
+    off.turnout[election] = turnout[election]
     voted_out = election & removed_by_vote(against, votes, params.majority)
 
     review = occupied & (off.rule == NOMINATION) & due
@@ -295,7 +302,6 @@ def step(world: World, params: AccountabilityParams, rng: np.random.Generator) -
     bottom_elections = election & ~upper
     world.tally.elections_held = int(bottom_elections.sum())
     world.tally.turnout_sum = float(turnout[bottom_elections].sum())
-    off.turnout[bottom_elections] = turnout[bottom_elections]
     _experience(world, sanctioned, voted_out, election, params.practice_memory)
 
     # a sanction answers the office's open cases; the end of a lot's term does not

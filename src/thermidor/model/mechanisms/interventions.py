@@ -138,6 +138,8 @@ def apply(world: World, item: Intervention, rng: np.random.Generator) -> None:
             off.term_left = np.minimum(off.term_left, item.term)
             if item.recall is not None:
                 off.recall[:] = item.recall
+        case "bound_functions":
+            policy.bounded = item.level
         case _:  # pragma: no cover - the schema admits no other kind (mypy checks it)
             assert_never(item)
 
