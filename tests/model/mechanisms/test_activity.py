@@ -204,22 +204,24 @@ def test_hardship_lowers_activity_in_the_step(tiny, rng):
 
 def test_activity_withers_under_nomination_and_grows_under_election(tiny, rng):
     """The chain: elections held (accountability) give members practice, practice activity;
-    under nomination no election is held and activity withers. Cut the chain (no practice
-    counted) and election no longer helps."""
+    under nomination no election is held and activity withers. Cut the chain (practice
+    turned into no activity) and election no longer helps."""
     from thermidor.model.mechanisms import accountability  # noqa: PLC0415
 
-    def run(rule: int, memory: float) -> float:
+    def run(rule: int, params: ActivityParams = P) -> float:
         world = small_world("meta.members=500")
         _uniform(world)
         world.offices.rule[:] = rule
         world.offices.term[:] = 3
         for _ in range(36):
-            accountability.step(world, accountability.Params(practice_memory=memory), rng)
-            activity.step(world, P, rng)
+            accountability.step(world, accountability.Params(), rng)
+            activity.step(world, params, rng)
         return float(world.members.activity[world.members.present].mean())
 
-    assert run(ELECTION, 0.1) > 0.5 > run(NOMINATION, 0.1)
-    assert run(ELECTION, 0.0) < 0.5
+    elected, nominated = run(ELECTION), run(NOMINATION)
+    print(f"activity after 36 steps: elected {elected:.3f}, nominated {nominated:.3f}")
+    assert elected > 0.5 > nominated
+    assert run(ELECTION, ActivityParams(practice_gain=0.0)) < 0.5
 
 
 def test_values_stay_in_unit_range(tiny, rng):

@@ -75,7 +75,7 @@ class AccountabilityParams(ParamsBase):
         0.1,
         ge=0,
         le=1,
-        description="weight of this step in a member's practice (recent decisions taken part in)",
+        description="share of practice that fades per step without a decision taken part in",
     )
     impunity_memory: float = Field(
         0.05, ge=0, le=1, description="how fast holders learn the branch's impunity"
@@ -347,9 +347,9 @@ def _member_experience(
 ) -> None:
     """In place: success (an abuser one knew of fell) and futility (spoke to a dead end, no
     success); ``voice_count`` counts the futile since voice last worked (a success sets it
-    back to 0); ``practice`` moves by ``memory`` toward 1 if the member took part in a
-    decision this step (voted in an election ``held`` by an office of its cell open to it:
-    the party's only to party members; or spoke out), else toward 0. ``fell[cell]``,
+    back to 0); ``practice`` is 1 if the member took part in a decision this step (voted in
+    an election ``held`` by an office of its cell open to it: the party's only to party
+    members; or spoke out), else it fades by ``memory``. ``fell[cell]``,
     ``dead_end[cell]`` and ``held[cell]`` hold one bit per branch: the local office's holder
     fell; voice there met a dead end; it held an election."""
     w = np.float32(memory)
@@ -369,8 +369,8 @@ def _member_experience(
         elif won:
             voice_count[i] = 0
         open_to_me = held[c] if party[i] else held[c] & ~party_bit
-        took_part = np.float32(voicing[i] or open_to_me != 0)
-        practice[i] += w * (took_part - practice[i])
+        took_part = voicing[i] or open_to_me != 0
+        practice[i] = np.float32(1.0) if took_part else practice[i] * (np.float32(1.0) - w)
 
 
 def _experience(

@@ -58,7 +58,7 @@ class ActivityParams(ParamsBase):
         description="activity lost per step without practice (no decision taken part in)",
     )
     practice_gain: float = Field(
-        0.2, ge=0, le=1, description="activity gained per step at full practice"
+        0.05, ge=0, le=1, description="activity gained per step at full practice"
     )
     capacity_gate: float = Field(
         1.0,

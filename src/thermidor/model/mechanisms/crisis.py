@@ -66,7 +66,7 @@ WRITES: frozenset[str] = frozenset(("fear", "mobilised"))
 
 class CrisisParams(ParamsBase):
     hazard_hardship: float = Field(
-        0.15, ge=0, le=1, description="chance of a crisis per step per unit of mean hardship"
+        0.05, ge=0, le=1, description="chance of a crisis per step per unit of mean hardship"
     )
     needed: float = Field(
         0.3, ge=0, le=1, description="share of members the regime must mobilise to survive"
