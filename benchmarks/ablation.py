@@ -31,12 +31,31 @@ from thermidor.model.run import run
 from thermidor.reports.panels import step_date
 
 HISTORIES = ("paris-1789-1794", "soviet-1917-1928")
-# the letter's causes, as kinds of the scenarios' dated events
-CAUSES: dict[str, tuple[str, ...]] = {
-    "scripted nominations": ("nominate",),
-    "repression (liquidation of the left)": ("repression",),
-    "shortages (harvest shocks)": ("harvest",),
-    "dated crises": ("crisis",),
+PARIS_LEFT = (
+    "commune-functionaries-1794",
+    "enrages-press-silenced-1793",
+    "popular-press-silenced-1794",
+)
+# The letter's causes, as the scenarios' dated events: by kind, plus for Paris the letter's own
+# distinction between the liquidation of the left ("beginning with the Enragés and ending with
+# the Hébertistes and the Chaumettists": the repressions, their press, the Commune's leaders),
+# the "gradual elimination of the elective principle" (the sections' committees and
+# societies), and "the principle of nominations" (Robespierre naming the presidents of the
+# revolutionary committees), which "it would seem ridiculous" to hold responsible alone.
+CAUSES: dict[str, dict[str, tuple[str, ...]]] = {
+    "the liquidation of the left (repression)": {
+        "paris-1789-1794": ("repression", *PARIS_LEFT),
+        "soviet-1917-1928": ("repression",),
+    },
+    "the elimination of elections (Paris: sections' committees, societies)": {
+        "paris-1789-1794": ("nominate-committees-1793", "named-mayor-1794"),
+    },
+    "the principle of nominations (Paris: the presidents named)": {
+        "paris-1789-1794": ("nominate-presidents-1793",),
+    },
+    "every dated nomination": dict.fromkeys(HISTORIES, ("nominate",)),
+    "the shortages (harvest shocks)": dict.fromkeys(HISTORIES, ("harvest",)),
+    "the dated crises": dict.fromkeys(HISTORIES, ("crisis",)),
 }
 ABLATABLE = tuple(name for name in NAMES if name not in ("economy", "interventions"))
 
@@ -47,10 +66,10 @@ def _thermidor(args: tuple[str, list[str], list[str], int]) -> int | None:
 
 
 def event_ids(name: str, kinds: Sequence[str]) -> list[str]:
-    """The ids of the scenario's dated events of the given kinds."""
+    """The ids of the scenario's dated events of the given kinds or ids."""
     scenario = load_scenario(name)
     events = [*scenario.shocks, *scenario.interventions]
-    return [e.id for e in events if e.kind in kinds]
+    return [e.id for e in events if e.kind in kinds or e.id in kinds]
 
 
 def distribution(name: str, steps: list[int | None], total: int) -> str:
@@ -71,19 +90,27 @@ def thermidor_rows(
     pool: ProcessPoolExecutor, members: int, seeds: int
 ) -> list[tuple[str, str, str]]:
     """(condition, paris, soviet) rows: all on, each mechanism off, each cause removed."""
-    conditions: list[tuple[str, list[str], Callable[[str], list[str]]]] = [
+    conditions: list[tuple[str, list[str], Callable[[str], list[str] | None]]] = [
         ("all mechanisms on", [], lambda _name: [])
     ]
     conditions += [(f"{m} off", [f'switched_off=["{m}"]'], lambda _name: []) for m in ABLATABLE]
     conditions += [
-        (f"without {label}", [], lambda name, kinds=kinds: event_ids(name, kinds))
+        (
+            f"without {label}",
+            [],
+            lambda name, kinds=kinds: event_ids(name, kinds[name]) if name in kinds else None,
+        )
         for label, kinds in CAUSES.items()
     ]
     rows = []
     for label, overrides, without in conditions:
         cells = []
         for name in HISTORIES:
-            args = [(name, [f"meta.members={members}", *overrides], without(name), s)
+            removed = without(name)
+            if removed is None:
+                cells.append("(not separable)")
+                continue
+            args = [(name, [f"meta.members={members}", *overrides], removed, s)
                     for s in range(seeds)]  # fmt: skip
             steps = list(pool.map(_thermidor, args))
             cells.append(distribution(name, steps, load_scenario(name).meta.steps))

@@ -65,7 +65,7 @@ class Members:
     success: np.ndarray  # bool: this step's experience is that voice works
     futility: np.ndarray  # bool: this step's experience is that voice is futile
     practice: np.ndarray  # float32 0..1: share of recent steps in which one took part in a
-    # decision (voted in an election held in one's cell, or spoke out): exercise of one's rights
+    # decision (voted in an election held in one's cell): the exercise of one's rights
     joined: np.ndarray  # int32 step at which the member entered (-1 = at start)
     serial: np.ndarray  # int32 order of arrival (founders first): keys the member's own draws
 

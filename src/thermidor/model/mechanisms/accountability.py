@@ -349,7 +349,8 @@ def _member_experience(
     success); ``voice_count`` counts the futile since voice last worked (a success sets it
     back to 0); ``practice`` is 1 if the member took part in a decision this step (voted in
     an election ``held`` by an office of its cell open to it: the party's only to party
-    members; or spoke out), else it fades by ``memory``. ``fell[cell]``,
+    members), else it fades by ``memory``: voice is no practice of government by itself
+    (answered, it is success; unanswered, futility). ``fell[cell]``,
     ``dead_end[cell]`` and ``held[cell]`` hold one bit per branch: the local office's holder
     fell; voice there met a dead end; it held an election."""
     w = np.float32(memory)
@@ -369,7 +370,7 @@ def _member_experience(
         elif won:
             voice_count[i] = 0
         open_to_me = held[c] if party[i] else held[c] & ~party_bit
-        took_part = voicing[i] or open_to_me != 0
+        took_part = open_to_me != 0
         practice[i] = np.float32(1.0) if took_part else practice[i] * (np.float32(1.0) - w)
 
 

@@ -7,7 +7,7 @@ of this education"; and Babeuf: "It is more difficult to re-educate the people
 in the love of liberty than to conquer it".
 
 Activity rises where voice works and with practice (the decisions a member
-took part in lately: elections held in its cell, voice; set by accountability),
+took part in lately: elections held in its cell, voice answered; set by accountability),
 and falls with futility, fear, hardship and idleness: nominations "kill popular
 initiative" because under them there are no elections to take part in and
 voice meets a dead end, not by any term of the rule itself. Capacity grows with
