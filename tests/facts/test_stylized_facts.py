@@ -57,7 +57,6 @@ CATCH_OFF = (
     "mechanisms.reporting.press_catch=0",
     "transparency.audit_rate=0",
 )
-INDIFFERENCE_OFF = ("mechanisms.crisis.commitment=0", "mechanisms.crisis.stake_floor=1")
 CAPACITY_GATE_OFF = ("mechanisms.activity.capacity_gate=0",)
 ABUSE_OFF = ("mechanisms.abuse.base_rate=0",)
 SOVIET_SIZE = "meta.members=5000"  # the 1928 counterfactuals at a quarter of their default size
@@ -165,10 +164,11 @@ def fact_4(off: tuple[str, ...]) -> bool:
         SMALL, DECADE, "institutions.nominated_share=0", "transparency.level=0.8", *off
     )
     grown = series(nominated, "report_inflation")[:, -24:].mean()
-    spread = np.abs(series(open_, "report_inflation") - 1.0).max()
+    # how far a typical run strays from honest figures at its worst step
+    spread = np.abs(series(open_, "report_inflation") - 1.0).max(axis=1).mean()
     print(
         f"fact 4 {off}: nominated, last 24 steps {grown:.4f}; "
-        f"elected and open, max |x - 1| {spread:.4f}"
+        f"elected and open, mean over runs of max |x - 1| {spread:.4f}"
     )
     return bool(grown > 1.3 and spread < 0.05)
 
@@ -270,27 +270,71 @@ def _worse_shortage(raw: dict) -> None:
 
 
 def _more_nominations(raw: dict) -> None:
-    """A third of the offices nominated from the start, on top of the dated nominations (an
-    edit of the file, not a ``--set``: a knob set holds and would cancel the dated ones)."""
-    raw["institutions"]["nominated_share"] = 0.3
+    """The dated nominations of 1793-1794 half a year earlier: more of the apparatus named
+    from above at every date before Thermidor (an edit of the file, not a ``--set``: a knob
+    set holds and would cancel the dated ones)."""
+    for event in raw["interventions"]:
+        if event["kind"] == "nominate" and event["start"] < PARIS_THERMIDOR:
+            event["start"] -= 6
+
+
+PARIS_THERMIDOR = 60  # 1794-07, 9-10 Thermidor Year II
+NEEDED = 0.3  # CrisisParams.needed
+RESTRICTED = 0.5  # CrisisParams.restricted
+
+
+def defenceless_steps(sc) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Per seed, the first step from which a crisis would find the regime undefended: the
+    standing mobilisation below the share needed, and control fallen below the restricted
+    share of its peak so far (Thermidor's two conditions, read from the recorded series)."""
+    potential, control = series(sc, "mobilization_potential"), series(sc, "control_index")
+    bad = (potential < NEEDED) & (control < RESTRICTED * np.maximum.accumulate(control, axis=1))
+    return np.where(bad.any(axis=1), bad.argmax(axis=1), sc.meta.steps).astype(float)
 
 
 def fact_6(off: tuple[str, ...]) -> bool:
-    """Paris ends in Thermidor; more nominations or a worse shortage bring it earlier."""
+    """Paris ends in Thermidor, in the summer of 1794; a worse shortage and more nominations
+    bring it earlier, the shortage more than the nominations.
+
+    The date of Thermidor itself is that of the challenge the regime meets (the dated crisis
+    of 9 Thermidor, or one the state of the model draws); what the mechanisms move is the
+    step from which any challenge would find the regime undefended, which is what "earlier"
+    is measured on, with Thermidor itself never later. The letter's ranking: "the food
+    shortage played a decisive role", while nomination only accelerated the process.
+    """
     paris = scenario("paris-1789-1794", *off)
     steps = thermidor_steps(paris)
     ended = float(np.mean(steps < paris.meta.steps))
-    nominated = thermidor_steps(scenario("paris-1789-1794", *off, edit=_more_nominations))
-    hungry = thermidor_steps(scenario("paris-1789-1794", *off, edit=_worse_shortage))
+    summer = float(np.mean(np.abs(steps - PARIS_THERMIDOR) <= 3))
+    nominated_sc = scenario("paris-1789-1794", *off, edit=_more_nominations)
+    hungry_sc = scenario("paris-1789-1794", *off, edit=_worse_shortage)
+    base = defenceless_steps(paris)
+    by_nomination = (base - defenceless_steps(nominated_sc)).mean()
+    by_shortage = (base - defenceless_steps(hungry_sc)).mean()
+    print(
+        f"fact 6 {off}: reached {ended:.2f} ({summer:.2f} in the summer of 1794), mean step "
+        f"{steps.mean():.1f}; undefended from {base.mean():.1f}, earlier by {by_nomination:.2f} "
+        f"with more nominations, by {by_shortage:.2f} with a worse shortage"
+    )
     return bool(
         ended >= 0.8
-        and nominated.mean() < steps.mean() - 12
-        and np.all(hungry <= steps)
-        and hungry.mean() < steps.mean()
+        and summer >= 0.8
+        and np.all(thermidor_steps(nominated_sc) <= steps)
+        and np.all(thermidor_steps(hungry_sc) <= steps)
+        and by_shortage > by_nomination > 0.0
     )
 
 
-@pytest.mark.parametrize(("off", "holds"), [(ON, True), (INDIFFERENCE_OFF, False)])
+# the food shortage's road to the masses' indifference: weariness, and hardship's toll on
+# legitimacy and activity
+SHORTAGE_CHAIN_OFF = (
+    "mechanisms.crisis.weariness=0",
+    "mechanisms.legitimacy.hardship_weight=0",
+    "mechanisms.activity.hardship_loss=0",
+)
+
+
+@pytest.mark.parametrize(("off", "holds"), [(ON, True), (SHORTAGE_CHAIN_OFF, False)])
 def test_fact_6_paris_ends_in_thermidor(off: tuple[str, ...], holds: bool) -> None:
     assert fact_6(off) is holds
 
@@ -328,18 +372,35 @@ def test_fact_7_harder_to_re_educate_than_to_conquer(off: tuple[str, ...], holds
 
 
 def fact_8(off: tuple[str, ...]) -> bool:
-    """A purge without a change of method improves things only for a while."""
+    """A purge without a change of method improves things only for a while.
+
+    Measured on legitimacy, the members' judgement of the regime. A purge removes people, not
+    the record of their abuses (docs/model.md 7.8): the gain comes from new holders who have
+    not yet accrued the privileges of office (differentiation: without it there is no gain),
+    and it fades as they accrue them and abuse under the same method (without abuses it does
+    not fade). The unpurged run is the same file without the purge."""
     purged = scenario("purge-1928", SOVIET_SIZE, *off)
     start = max(i.start for i in purged.interventions if i.kind == "purge")
     raw = purged.model_dump(mode="python")
     raw["interventions"] = [i for i in raw["interventions"] if i["start"] != start]
     unpurged = validate(raw)
-    diff = series(purged, "known_abuse_share") - series(unpurged, "known_abuse_share")
-    early = diff[:, start + 1 : start + 13].mean()
+    diff = series(purged, "legitimacy") - series(unpurged, "legitimacy")
+    early = diff[:, start + 1 : start + 13].mean(axis=1)
     late = diff[:, start + 60 :].mean()
-    return bool(early < -0.05 and abs(late) < 0.3 * abs(early))
+    standard_error = early.std(ddof=1) / np.sqrt(early.size)
+    print(
+        f"fact 8 {off}: legitimacy, purged - unpurged: first year {early.mean():.4f} "
+        f"(se {standard_error:.4f}), from five years on {late:.4f}"
+    )
+    return bool(
+        early.mean() > 0.005
+        and early.mean() > 3.0 * standard_error
+        and abs(late) < 0.3 * early.mean()
+    )
 
 
-@pytest.mark.parametrize(("off", "holds"), [(ON, True), (ABUSE_OFF, False)])
+@pytest.mark.parametrize(
+    ("off", "holds"), [(ON, True), (DIFFERENTIATION_OFF, False), (ABUSE_OFF, False)]
+)
 def test_fact_8_purge_helps_only_for_a_while(off: tuple[str, ...], holds: bool) -> None:
     assert fact_8(off) is holds

@@ -24,7 +24,8 @@ from thermidor.reports.panels import PANEL_METRICS, PANELS, spans, step_date
 from thermidor.store import Store, StoreError
 
 runner = CliRunner()
-SMALL = ["--members", "500", "--steps", "60"]
+STEPS = 66
+SMALL = ["--members", "500", "--steps", str(STEPS)]
 EXTERNAL = re.compile(
     r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""",
     re.IGNORECASE,
@@ -41,13 +42,13 @@ def invoke(*args: str) -> Result:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]]]:
-    """Two small Soviet runs (seeds 0 and 1); seed 0 reaches Thermidor within 60 steps."""
+    """Two small Paris runs (seeds 0 and 1); seed 0 reaches Thermidor within the steps."""
     store = tmp_path_factory.mktemp("runs") / "results.duckdb"
     found = [
         one_json_line(
             invoke(
                 "run",
-                "soviet-1917-1928",
+                "paris-1789-1794",
                 *SMALL,
                 "--seed",
                 str(seed),
@@ -146,9 +147,9 @@ def test_run_report_is_self_contained_and_draws_the_stored_series(
     assert thermidor == [run["thermidor_step"]]
     params = stored["_params"]
     shocks = {
-        (s["start"], min(s["start"] + s["duration"], 60), f"shock: {s['kind']}")
+        (s["start"], min(s["start"] + s["duration"], STEPS), f"shock: {s['kind']}")
         for s in params["shocks"]  # type: ignore[index]
-        if s["start"] < 60
+        if s["start"] < STEPS
     }
     assert len(shocks) >= 3
     drawn = {(s["x0"], s["x1"], s["name"]) for s in shapes if s["type"] == "rect"}
@@ -156,7 +157,7 @@ def test_run_report_is_self_contained_and_draws_the_stored_series(
     marks = sorted(
         i["start"]
         for i in params["interventions"]  # type: ignore[index]
-        if i["start"] < 60
+        if i["start"] < STEPS
     )
     drawn_marks = sorted(s["x0"] for s in shapes if s["name"].startswith("intervention: "))
     assert marks

@@ -149,6 +149,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     for m in summary["metrics"]:
         table.add_column(m, justify="right")
     table.add_column("Thermidor share", justify="right")
+    table.add_column("its step: median (quartiles)", justify="right")
 
     for row in summary["points"]:
         table.add_row(
@@ -156,8 +157,15 @@ def _print_summary(summary: dict[str, Any]) -> None:
             str(row["runs"]),
             *(interval(row[m]) for m in summary["metrics"]),
             interval(row["thermidor"], "share"),
+            _quartiles(row["thermidor"]),
         )
     console.print(table)
+
+
+def _quartiles(thermidor: dict[str, Any]) -> str:
+    if thermidor["median"] is None:
+        return "-"
+    return f"{thermidor['median']:g} ({thermidor['q1']:g}-{thermidor['q3']:g})"
 
 
 def list_command(

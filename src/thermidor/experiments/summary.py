@@ -59,12 +59,24 @@ def runs_frame(store: Store, experiment_id: str | None = None) -> pd.DataFrame:
     return frame
 
 
+QUARTILES = ("q1", "median", "q3")
+
+
+def step_quartiles(steps: np.ndarray) -> dict[str, float | None]:
+    """The quartiles of the Thermidor step over the runs that reach it: Thermidor is a
+    distribution over an ensemble, its date as much as its chance."""
+    if steps.size == 0:
+        return dict.fromkeys(QUARTILES)
+    return dict(zip(QUARTILES, np.quantile(steps, [0.25, 0.5, 0.75]).tolist(), strict=True))
+
+
 def summarize(
     store: Store, experiment_id: str | None = None, stat: Stat = "final"
 ) -> dict[str, Any]:
     """Per point: parameter values, runs, each metric's mean with its interval, and the
-    Thermidor share with its interval. ``stat`` picks the metric at the last step
-    (``final``) or its mean over the run (``mean``)."""
+    Thermidor share with its interval and the quartiles of its step among the runs that
+    reach it (``q1``, ``median``, ``q3``; None if none does). ``stat`` picks the metric at
+    the last step (``final``) or its mean over the run (``mean``)."""
     exp = records.experiment(store, experiment_id)
     frame = runs_frame(store, exp["experiment_id"])
     metrics = exp["spec"]["metrics"]
@@ -77,9 +89,10 @@ def summarize(
             column = m if stat == "final" else f"{m}_mean"
             mean, low, high = mean_interval(mine[column].to_numpy(dtype=float))
             row[m] = {"mean": mean, "low": low, "high": high}
-        reached = int(mine["thermidor_step"].notna().sum())
-        share, low, high = share_interval(reached, len(mine))
-        row["thermidor"] = {"share": share, "low": low, "high": high, "runs": reached}
+        steps = mine["thermidor_step"].dropna().to_numpy(dtype=float)
+        share, low, high = share_interval(int(steps.size), len(mine))
+        row["thermidor"] = {"share": share, "low": low, "high": high, "runs": int(steps.size)}
+        row["thermidor"].update(step_quartiles(steps))
         rows.append(row)
     return {
         "experiment_id": exp["experiment_id"],
@@ -101,7 +114,7 @@ def flat(summary: dict[str, Any]) -> pd.DataFrame:
         for m in summary["metrics"]:
             for key in ("mean", "low", "high"):
                 out[f"{m}_{key}"] = row[m][key]
-        for key in ("share", "low", "high"):
+        for key in ("share", "low", "high", *QUARTILES):
             out[f"thermidor_{key}"] = row["thermidor"][key]
         rows.append(out)
     return pd.DataFrame(rows)
