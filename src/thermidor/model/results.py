@@ -63,8 +63,8 @@ METRIC_DOCS: dict[str, str] = {
     "legitimacy": "mean perceived legitimacy of the regime among members (0..1)",
     "opposition_share": "share of members present in the opposition (0..1)",
     "control_index": (
-        "how far members control their apparatus: accountable power x effective participation"
-        " (0..1)"
+        "who actually decides: offices weighted by their power (holder and staff) x how far"
+        " their holders answer to members (turnout; 0 for a nominee) (0..1)"
     ),
     "mobilization_potential": "share of members who would mobilise in defence of the regime (0..1)",
     "turnout": "mean turnout at elections held this step, or of electorates (0..1)",
