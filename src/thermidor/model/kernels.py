@@ -140,14 +140,28 @@ def opposition_round(
             opposition[i] = True
 
 
+@numba.njit(cache=True, nogil=True)
+def tellers_in_other_cells(
+    indptr: np.ndarray, indices: np.ndarray, cell: np.ndarray, tellers: np.ndarray, n: int
+) -> np.ndarray:
+    """Per member, its neighbours among ``tellers`` (row ids) who are in another cell:
+    pushed from the few tellers over their ties (the graph is symmetric), not gathered by
+    every member over all of its own."""
+    out = np.zeros(n, dtype=np.int32)
+    for j in tellers:
+        for e in range(indptr[j], indptr[j + 1]):
+            k = indices[e]
+            if cell[k] != cell[j]:
+                out[k] += 1
+    return out
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
 def hear_scandals(
-    indptr: np.ndarray,
-    indices: np.ndarray,
     cell: np.ndarray,
     present: np.ndarray,
     serial: np.ndarray,
-    tells: np.ndarray,
+    told: np.ndarray,
     elsewhere: np.ndarray,
     heard: np.ndarray,
     key: np.uint64,
@@ -157,19 +171,15 @@ def hear_scandals(
 ) -> None:
     """In place, for those present: ``heard`` fades by ``fade``, or is set to 1 by one who
     hears of a scandal beyond the cell, with probability 1 - ``unread`` ** ``elsewhere[cell]``
-    x ``untold`` ** (neighbours in other cells who ``tells``), as
-    ``knowledge.hearing_probability``. Member i's draw is ``counter_uniform(key, serial[i])``;
-    ``tells`` is read, never written, so the order of the rows does not matter."""
+    x ``untold`` ** ``told[i]`` (its neighbours in other cells who tell of one:
+    ``tellers_in_other_cells``), as ``knowledge.hearing_probability``. Member i's draw is
+    ``counter_uniform(key, serial[i])``."""
     keep = np.float32(1.0 - fade)
     for i in prange(present.size):
         if not present[i]:
             continue
         c = cell[i]
-        tellers = 0
-        for e in range(indptr[i], indptr[i + 1]):
-            j = indices[e]
-            if tells[j] and cell[j] != c:
-                tellers += 1
+        tellers = told[i]
         stay = unread ** elsewhere[c] * untold**tellers
         if tellers + elsewhere[c] > 0 and counter_uniform(key, serial[i]) < 1.0 - stay:
             heard[i] = np.float32(1.0)

@@ -28,7 +28,12 @@ from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
 from thermidor.engine.rng import step_key
-from thermidor.model.kernels import hear_scandals, lapse_knowledge, spread_knowledge
+from thermidor.model.kernels import (
+    hear_scandals,
+    lapse_knowledge,
+    spread_knowledge,
+    tellers_in_other_cells,
+)
 from thermidor.model.mechanisms.base import ParamsBase
 
 if TYPE_CHECKING:
@@ -172,14 +177,14 @@ def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> Non
 
     # scandals travel beyond their cells: hearing_probability, fused with the fading memory
     bits, nearby = scandals(world, params)
-    tells = m.present & ((m.knows & bits[m.cell]) != 0)
+    tellers = np.flatnonzero(m.present & ((m.knows & bits[m.cell]) != 0))
+    net = world.network
+    told = tellers_in_other_cells(net.indptr, net.indices, m.cell, tellers, m.size)
     hear_scandals(
-        world.network.indptr,
-        world.network.indices,
         m.cell,
         m.present,
         m.serial,
-        tells,
+        told,
         nearby,
         m.heard,
         step_key(rng),

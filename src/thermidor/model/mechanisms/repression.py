@@ -141,13 +141,22 @@ def witness_learning_gain(
     return params.witness_learning * activity * (1.0 - fear) * (1.0 - capacity)
 
 
+@numba.njit(cache=True, nogil=True)
+def _neighbours_of(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """One byte per member: a network neighbour of one of ``rows`` (the graph is symmetric,
+    so pushing from the few punished marks whom gathering over every member's ties would)."""
+    out = np.zeros(n, dtype=np.uint8)
+    for j in rows:
+        for e in range(indptr[j], indptr[j + 1]):
+            out[indices[e]] = 1
+    return out
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _witness(
-    indptr: np.ndarray,
-    indices: np.ndarray,
     cell: np.ndarray,
     present: np.ndarray,
-    punished: np.ndarray,
+    near: np.ndarray,
     hits: np.ndarray,
     activity: np.ndarray,
     fear: np.ndarray,
@@ -157,20 +166,12 @@ def _witness(
     grievance: float,
 ) -> None:
     """In place, for those present who witnessed a punishment (a workmate punished: ``hits``
-    per cell; or a network neighbour: ``punished``, one byte per member, only read):
+    per cell; or a network neighbour of one punished: ``near``, from ``_neighbours_of``):
     ``witness_learning_gain`` and ``heard`` raised to ``grievance``."""
     rate, known = np.float32(learning), np.float32(grievance)
     one = np.float32(1.0)
     for i in numba.prange(present.size):
-        if not present[i]:
-            continue
-        saw = hits[cell[i]] > 0
-        if not saw:
-            for e in range(indptr[i], indptr[i + 1]):
-                if punished[indices[e]]:
-                    saw = True
-                    break
-        if saw:
+        if present[i] and (hits[cell[i]] > 0 or near[i] != 0):
             c = capacity[i]
             capacity[i] = c + rate * activity[i] * (one - fear[i]) * (one - c)
             heard[i] = max(heard[i], known)
@@ -215,14 +216,11 @@ def step(world: World, params: RepressionParams, rng: np.random.Generator) -> No
         params.fear_relax,
     )
     if punished.size:
-        seen = np.zeros(m.size, dtype=np.uint8)
-        seen[punished] = 1
+        net = world.network
         _witness(
-            world.network.indptr,
-            world.network.indices,
             m.cell,
             m.present,
-            seen,
+            _neighbours_of(net.indptr, net.indices, punished, m.size),
             hits,
             m.activity,
             m.fear,

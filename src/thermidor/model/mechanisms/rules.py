@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from pydantic import Field
 
@@ -152,44 +153,76 @@ def restore_probability(resistance_: np.ndarray, voicing: np.ndarray, fear: np.n
     return np.clip(p, 0.0, 1.0)
 
 
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _cell_sums(
+    cell_start: np.ndarray,
+    cell_stop: np.ndarray,
+    present: np.ndarray,
+    party: np.ndarray,
+    activity: np.ndarray,
+    capacity: np.ndarray,
+    fear: np.ndarray,
+    voicing: np.ndarray,
+) -> np.ndarray:
+    """Per cell, over its members present (``out[c, 0]``) and its party members present
+    (``out[c, 1]``): count, and the sums of activity x capacity, activity, fear, voicing.
+    One pass over each cell's arrived rows."""
+    out = np.zeros((cell_start.size - 1, 2, 5))
+    for c in numba.prange(cell_start.size - 1):
+        for i in range(cell_start[c], cell_stop[c]):
+            if not present[i]:
+                continue
+            a = np.float64(activity[i])
+            organised = a * np.float64(capacity[i])
+            afraid = np.float64(fear[i])
+            spoke = 1.0 if voicing[i] else 0.0
+            for g in range(2 if party[i] else 1):
+                out[c, g, 0] += 1.0
+                out[c, g, 1] += organised
+                out[c, g, 2] += a
+                out[c, g, 3] += afraid
+                out[c, g, 4] += spoke
+    return out
+
+
+KEYS = ("organised", "activity", "fear", "voicing")
+
+
 def _electorates(world: World) -> dict[str, np.ndarray]:
     """Per office: the electorate's size and mean activity x capacity, activity, fear and
     share speaking out (0 where it has nobody)."""
     m, off, tree = world.members, world.offices, world.offices.tree
-    present = np.flatnonzero(m.present)
-    # the one masked read of each column this step
-    columns = {
-        "organised": (m.activity[present] * m.capacity[present]).astype(np.float64),
-        "activity": m.activity[present].astype(np.float64),
-        "fear": m.fear[present].astype(np.float64),
-        "voicing": m.voicing[present].astype(np.float64),
-    }
-    sums = {key: np.zeros(off.size) for key in ("n", *columns)}
-    cells = m.cell[present]
-    for b in range(tree.bottom_of.shape[0]):
-        keep = m.party[present] if b == world.party_branch else None
-        groups = cells if keep is None else cells[keep]
-        where = tree.bottom_of[b]
-        sums["n"][where] = group_sum(groups, None, world.n_cells)
-        for key, values in columns.items():
-            sums[key][where] = group_sum(
-                groups, values if keep is None else values[keep], world.n_cells
-            )
+    cells = _cell_sums(
+        world.cell_start,
+        world.cell_stop,
+        m.present,
+        m.party,
+        m.activity,
+        m.capacity,
+        m.fear,
+        m.voicing,
+    )
+    sums = np.zeros((off.size, 5))
+    for b in range(tree.bottom_of.shape[0]):  # party offices: party members only
+        sums[tree.bottom_of[b]] = cells[:, 1 if b == world.party_branch else 0]
     # a higher office's electorate: the holders of the offices below it
     child = np.flatnonzero((tree.parent >= 0) & (off.holder >= 0))
     parent, delegate = tree.parent[child], off.holder[child]
     upper = tree.cell < 0
-    sums["n"][upper] = group_sum(parent, None, off.size)[upper]
-    delegate_columns = {
-        "organised": gather(m.activity, delegate) * gather(m.capacity, delegate),
-        "activity": gather(m.activity, delegate),
-        "fear": gather(m.fear, delegate),
-        "voicing": gather(m.voicing, delegate),
+    sums[upper, 0] = group_sum(parent, None, off.size)[upper]
+    delegate_columns = (
+        gather(m.activity, delegate) * gather(m.capacity, delegate),
+        gather(m.activity, delegate),
+        gather(m.fear, delegate),
+        gather(m.voicing, delegate),
+    )
+    for k, values in enumerate(delegate_columns, start=1):
+        sums[upper, k] = group_sum(parent, values.astype(np.float64), off.size)[upper]
+    n = sums[:, 0]
+    means_ = {
+        key: np.divide(sums[:, k], n, out=np.zeros(off.size), where=n > 0)
+        for k, key in enumerate(KEYS, start=1)
     }
-    for key, values in delegate_columns.items():
-        sums[key][upper] = group_sum(parent, values.astype(np.float64), off.size)[upper]
-    n = sums.pop("n")
-    means_ = {key: np.divide(s, n, out=np.zeros(off.size), where=n > 0) for key, s in sums.items()}
     return {"n": n, **means_}
 
 
