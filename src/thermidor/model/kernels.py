@@ -141,12 +141,9 @@ def opposition_round(
 
 
 @numba.njit(cache=True, nogil=True)
-def tellers_in_other_cells(
+def _push_tellers(
     indptr: np.ndarray, indices: np.ndarray, cell: np.ndarray, tellers: np.ndarray, n: int
 ) -> np.ndarray:
-    """Per member, its neighbours among ``tellers`` (row ids) who are in another cell:
-    pushed from the few tellers over their ties (the graph is symmetric), not gathered by
-    every member over all of its own."""
     out = np.zeros(n, dtype=np.int32)
     for j in tellers:
         for e in range(indptr[j], indptr[j + 1]):
@@ -154,6 +151,33 @@ def tellers_in_other_cells(
             if cell[k] != cell[j]:
                 out[k] += 1
     return out
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _gather_tellers(
+    indptr: np.ndarray, indices: np.ndarray, cell: np.ndarray, tells: np.ndarray
+) -> np.ndarray:
+    out = np.zeros(cell.size, dtype=np.int32)
+    for i in prange(cell.size):
+        count = 0
+        for e in range(indptr[i], indptr[i + 1]):
+            j = indices[e]
+            if tells[j] and cell[j] != cell[i]:
+                count += 1
+        out[i] = count
+    return out
+
+
+def tellers_in_other_cells(
+    indptr: np.ndarray, indices: np.ndarray, cell: np.ndarray, tells: np.ndarray
+) -> np.ndarray:
+    """Per member, its neighbours who ``tells`` and are in another cell (int32). Pushed from
+    the tellers over their ties while they are few (the graph is symmetric), gathered by
+    every member in parallel once they are many: the same counts either way."""
+    tellers = np.flatnonzero(tells)
+    if tellers.size * 8 < cell.size:
+        return _push_tellers(indptr, indices, cell, tellers, cell.size)
+    return _gather_tellers(indptr, indices, cell, tells)
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -175,12 +199,22 @@ def hear_scandals(
     ``tellers_in_other_cells``), as ``knowledge.hearing_probability``. Member i's draw is
     ``counter_uniform(key, serial[i])``."""
     keep = np.float32(1.0 - fade)
+    # the powers, once per cell and per count of tellers rather than once per member
+    unread_in = np.empty(elsewhere.size)
+    for c in range(elsewhere.size):
+        unread_in[c] = unread ** elsewhere[c]
+    most = 0
+    for i in range(told.size):
+        most = max(most, told[i])
+    untold_by = np.empty(most + 1)
+    for t in range(most + 1):
+        untold_by[t] = untold ** told.dtype.type(t)
     for i in prange(present.size):
         if not present[i]:
             continue
         c = cell[i]
         tellers = told[i]
-        stay = unread ** elsewhere[c] * untold**tellers
+        stay = unread_in[c] * untold_by[tellers]
         if tellers + elsewhere[c] > 0 and counter_uniform(key, serial[i]) < 1.0 - stay:
             heard[i] = np.float32(1.0)
         else:

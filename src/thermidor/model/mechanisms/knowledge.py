@@ -177,9 +177,9 @@ def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> Non
 
     # scandals travel beyond their cells: hearing_probability, fused with the fading memory
     bits, nearby = scandals(world, params)
-    tellers = np.flatnonzero(m.present & ((m.knows & bits[m.cell]) != 0))
+    tells = m.present & ((m.knows & bits[m.cell]) != 0)
     net = world.network
-    told = tellers_in_other_cells(net.indptr, net.indices, m.cell, tellers, m.size)
+    told = tellers_in_other_cells(net.indptr, net.indices, m.cell, tells)
     hear_scandals(
         m.cell,
         m.present,
