@@ -5,6 +5,7 @@ Usage::
 
     .venv/bin/python benchmarks/ablation.py                 # Thermidor rows, 12 seeds
     .venv/bin/python benchmarks/ablation.py --facts         # and the stylized facts
+    .venv/bin/python benchmarks/ablation.py --only-facts    # the stylized facts alone (hours)
     .venv/bin/python benchmarks/ablation.py --members 2000 --seeds 12 --workers 2
 
 A mechanism is switched off with the scenario field ``switched_off`` (its stage is left out
@@ -130,6 +131,7 @@ def fact_rows() -> list[tuple[str, list[bool]]]:
         ("2 known abuses unsanctioned", facts.fact_2),
         ("3 dose-response of nomination", facts.fact_3),
         ("4 statistical charlatanism", facts.fact_4),
+        ("5 recruits without struggle", lambda off: facts.fact_5(off=off)),
         ("6 Paris ends in Thermidor", facts.fact_6),
         ("7 hysteresis", facts.fact_7),
         ("8 a purge helps for a while", facts.fact_8),
@@ -148,16 +150,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=12)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--facts", action="store_true", help="also the stylized facts (slow)")
+    parser.add_argument("--only-facts", action="store_true", help="the stylized facts alone")
     args = parser.parse_args(argv)
-    with ProcessPoolExecutor(args.workers) as pool:
-        rows = thermidor_rows(pool, args.members, args.seeds)
-    print(f"Thermidor over {args.seeds} seeds at {args.members} members: the share of runs that")
-    print("reach it, and the quartiles of its date among them.\n")
-    print("| condition | Paris 1789-1794 | Soviet 1917-1928 |")
-    print("| --- | --- | --- |")
-    for label, paris, soviet in rows:
-        print(f"| {label} | {paris} | {soviet} |")
-    if args.facts:
+    if not args.only_facts:
+        with ProcessPoolExecutor(args.workers) as pool:
+            rows = thermidor_rows(pool, args.members, args.seeds)
+        print(f"Thermidor over {args.seeds} seeds at {args.members} members: the share of runs")
+        print("that reach it, and the quartiles of its date among them.\n")
+        print("| condition | Paris 1789-1794 | Soviet 1917-1928 |")
+        print("| --- | --- | --- |")
+        for label, paris, soviet in rows:
+            print(f"| {label} | {paris} | {soviet} |")
+    if args.facts or args.only_facts:
         print("\nStylized facts (the tests' own checks; yes = holds):\n")
         print("| fact | all on | " + " | ".join(f"{m} off" for m in ABLATABLE) + " |")
         print("| --- " * (len(ABLATABLE) + 2) + "|")

@@ -239,14 +239,14 @@ def _wave(levels: dict[str, float] | None):
     return edit
 
 
-def fact_5(recruits: dict[str, float]) -> bool:
+def fact_5(recruits: dict[str, float] = RAW, off: tuple[str, ...] = ON) -> bool:
     """A recruitment wave without experience of struggle speeds the decline.
 
     Each metric ends lower with the wave than without it (same seeds, paired), by more
     than twice the standard error of the difference and by at least a substantive margin
     (identification falls by about 0.02: its margin is the significance alone).
     """
-    settings = (SMALL, DECADE, "institutions.nominated_share=0.5")
+    settings = (SMALL, DECADE, "institutions.nominated_share=0.5", *off)
     without = scenario(*settings, edit=_wave(None))
     with_wave = scenario(*settings, edit=_wave(recruits))
     checks = []
