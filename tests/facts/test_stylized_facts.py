@@ -263,6 +263,12 @@ def test_fact_5_recruits_without_struggle_dilute(recruits: dict[str, float], hol
     assert fact_5(recruits) is holds
 
 
+def test_fact_5_passes_through_the_elections_the_recruits_vote_in() -> None:
+    """The chain cut: with accountability switched off (no election held, no practice for
+    anyone) the raw wave no longer speeds the decline (benchmarks/ablation.py, 7.16)."""
+    assert fact_5(RAW, ('switched_off=["accountability"]',)) is False
+
+
 def _worse_shortage(raw: dict) -> None:
     for shock in raw["shocks"]:
         if shock["kind"] == "harvest":
