@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from facts.ensemble import SEEDS, final, scenario, series, thermidor_steps
+from thermidor.model.mechanisms.crisis import CrisisParams
 from thermidor.scenarios.loader import validate
 
 # ensembles of seeds, the slowest tests: `make test` runs them, `make test-quick` leaves them out
@@ -285,8 +286,8 @@ def _more_nominations(raw: dict) -> None:
 
 
 PARIS_THERMIDOR = 60  # 1794-07, 9-10 Thermidor Year II
-NEEDED = 0.3  # CrisisParams.needed
-RESTRICTED = 0.5  # CrisisParams.restricted
+NEEDED = CrisisParams().needed  # the thresholds of Thermidor, as the model has them
+RESTRICTED = CrisisParams().restricted
 
 
 def defenceless_steps(sc) -> np.ndarray:  # type: ignore[no-untyped-def]

@@ -538,3 +538,36 @@ def income_gini(
         area += (count / n) * (cum + prev) / 2.0
         prev = cum
     return max(0.0, min(1.0, 1.0 - 2.0 * area))
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def electorate_sums(
+    cell_start: np.ndarray,
+    cell_stop: np.ndarray,
+    present: np.ndarray,
+    party: np.ndarray,
+    activity: np.ndarray,
+    capacity: np.ndarray,
+    fear: np.ndarray,
+    voicing: np.ndarray,
+) -> np.ndarray:
+    """Per cell, over its members present (``out[c, 0]``) and its party members present
+    (``out[c, 1]``): count, and the sums of activity x capacity, activity, fear, voicing.
+    One pass over each cell's arrived rows: the census of the bottom electorates (the
+    party's office is elected by party members only) that reporting and rules read."""
+    out = np.zeros((cell_start.size - 1, 2, 5))
+    for c in prange(cell_start.size - 1):
+        for i in range(cell_start[c], cell_stop[c]):
+            if not present[i]:
+                continue
+            a = np.float64(activity[i])
+            organised = a * np.float64(capacity[i])
+            afraid = np.float64(fear[i])
+            spoke = 1.0 if voicing[i] else 0.0
+            for g in range(2 if party[i] else 1):
+                out[c, g, 0] += 1.0
+                out[c, g, 1] += organised
+                out[c, g, 2] += a
+                out[c, g, 3] += afraid
+                out[c, g, 4] += spoke
+    return out

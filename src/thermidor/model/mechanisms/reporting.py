@@ -27,7 +27,7 @@ from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
 from thermidor.engine.kernels import gather
-from thermidor.model.kernels import cell_productivity
+from thermidor.model.kernels import cell_productivity, electorate_sums
 from thermidor.model.mechanisms.base import ParamsBase
 from thermidor.model.mechanisms.offices import fill_vacancies, vacate
 from thermidor.model.state import ELECTION, NOMINATION
@@ -125,31 +125,6 @@ def inflation_growth(
     return np.minimum(inflation * (1.0 + rate), np.maximum(inflation, params.max_inflation))
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _cell_watch(
-    cell_start: np.ndarray, present: np.ndarray, party: np.ndarray, activity: np.ndarray
-) -> np.ndarray:
-    """Per cell (``out[c, 0]``) mean activity of the present members, (``out[c, 1]``) of the
-    present party members: the share of each bottom electorate that turns out and sees the
-    cell's output (0 where there is none)."""
-    n_cells = cell_start.size - 1
-    out = np.zeros((n_cells, 2))
-    for c in numba.prange(n_cells):
-        total, here, party_total, party_here = 0.0, 0, 0.0, 0
-        for i in range(cell_start[c], cell_start[c + 1]):
-            if present[i]:
-                total += activity[i]
-                here += 1
-                if party[i]:
-                    party_total += activity[i]
-                    party_here += 1
-        if here > 0:
-            out[c, 0] = total / here
-        if party_here > 0:
-            out[c, 1] = party_total / party_here
-    return out
-
-
 def watching(world: World) -> np.ndarray:
     """Per office, the share of its electorate that watches the real output: at the bottom the
     turnout of its cell's voters (party members for the party's office), who see their own
@@ -157,7 +132,20 @@ def watching(world: World) -> np.ndarray:
     check the figures against their own (as they act on what they know, Section 7.8)."""
     m, off, tree = world.members, world.offices, world.offices.tree
     out = np.zeros(off.size)
-    cells = _cell_watch(world.cell_start, m.present, m.party, m.activity)
+    sums = electorate_sums(
+        world.cell_start,
+        world.cell_stop,
+        m.present,
+        m.party,
+        m.activity,
+        m.capacity,
+        m.fear,
+        m.voicing,
+    )
+    # mean activity of each bottom electorate (0 where there is none): its turnout
+    cells = np.divide(
+        sums[:, :, 2], sums[:, :, 0], out=np.zeros(sums.shape[:2]), where=sums[:, :, 0] > 0
+    )
     for b in range(world.n_branches):
         out[tree.bottom_of[b]] = cells[:, 1 if b == world.party_branch else 0]
     child = np.flatnonzero((tree.parent >= 0) & (off.holder >= 0))

@@ -33,12 +33,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
 from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
 from thermidor.engine.kernels import gather
+from thermidor.model.kernels import electorate_sums
 from thermidor.model.mechanisms.base import ParamsBase
 from thermidor.model.state import ELECTION, NOMINATION
 
@@ -153,38 +153,6 @@ def restore_probability(resistance_: np.ndarray, voicing: np.ndarray, fear: np.n
     return np.clip(p, 0.0, 1.0)
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _cell_sums(
-    cell_start: np.ndarray,
-    cell_stop: np.ndarray,
-    present: np.ndarray,
-    party: np.ndarray,
-    activity: np.ndarray,
-    capacity: np.ndarray,
-    fear: np.ndarray,
-    voicing: np.ndarray,
-) -> np.ndarray:
-    """Per cell, over its members present (``out[c, 0]``) and its party members present
-    (``out[c, 1]``): count, and the sums of activity x capacity, activity, fear, voicing.
-    One pass over each cell's arrived rows."""
-    out = np.zeros((cell_start.size - 1, 2, 5))
-    for c in numba.prange(cell_start.size - 1):
-        for i in range(cell_start[c], cell_stop[c]):
-            if not present[i]:
-                continue
-            a = np.float64(activity[i])
-            organised = a * np.float64(capacity[i])
-            afraid = np.float64(fear[i])
-            spoke = 1.0 if voicing[i] else 0.0
-            for g in range(2 if party[i] else 1):
-                out[c, g, 0] += 1.0
-                out[c, g, 1] += organised
-                out[c, g, 2] += a
-                out[c, g, 3] += afraid
-                out[c, g, 4] += spoke
-    return out
-
-
 KEYS = ("organised", "activity", "fear", "voicing")
 
 
@@ -192,7 +160,7 @@ def _electorates(world: World) -> dict[str, np.ndarray]:
     """Per office: the electorate's size and mean activity x capacity, activity, fear and
     share speaking out (0 where it has nobody)."""
     m, off, tree = world.members, world.offices, world.offices.tree
-    cells = _cell_sums(
+    cells = electorate_sums(
         world.cell_start,
         world.cell_stop,
         m.present,
