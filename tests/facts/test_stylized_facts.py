@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facts.ensemble import SEEDS, final, scenario, series, thermidor_steps
+from facts.ensemble import SEEDS, final, founders_final, scenario, series, thermidor_steps
 from thermidor.model.mechanisms.crisis import CrisisParams
 from thermidor.scenarios.loader import validate
 
@@ -262,6 +262,36 @@ def fact_5(recruits: dict[str, float] = RAW, off: tuple[str, ...] = ON) -> bool:
 def test_fact_5_recruits_without_struggle_dilute(recruits: dict[str, float], holds: bool) -> None:
     # "switched off": the recruits bring the same experience as the veterans
     assert fact_5(recruits) is holds
+
+
+def fact_5_founders(recruits: dict[str, float] = RAW, off: tuple[str, ...] = ON) -> bool:
+    """Not only averaging: the wave lowers the activity of the members who were there before
+    it (same seeds, paired), by more than 0.05 and twice the standard error of the drop.
+
+    The test society keeps its own rules (no knob held), so superiors may nominate and a
+    crisis may find the regime undefended. The chain: raw recruits stand up less, so the
+    mobilisation a crisis finds falls short; at Thermidor the reaction nominates to every
+    office, and the founders lose the practice of elections with everybody else.
+    """
+    settings = (SMALL, DECADE, *off)
+    drop = founders_final(scenario(*settings, edit=_wave(None)), "activity") - founders_final(
+        scenario(*settings, edit=_wave(recruits)), "activity"
+    )
+    standard_error = drop.std(ddof=1) / np.sqrt(drop.size)
+    return bool(drop.mean() > 0.05 and drop.mean() > 2.0 * standard_error)
+
+
+@pytest.mark.parametrize(
+    ("recruits", "off", "holds"),
+    [(RAW, ON, True), (VETERAN_LIKE, ON, False), (RAW, ('switched_off=["crisis"]',), False)],
+)
+def test_fact_5_the_wave_lowers_the_founders_own_activity(
+    recruits: dict[str, float], off: tuple[str, ...], holds: bool
+) -> None:
+    """Measured (12 seeds): founders end at 0.28 without a wave, 0.05 after a raw one, 0.26
+    after a veteran-like one; with the crisis switched off (no Thermidor) a raw wave costs
+    them 0.03."""
+    assert fact_5_founders(recruits, off) is holds
 
 
 def test_fact_5_passes_through_the_elections_the_recruits_vote_in() -> None:
