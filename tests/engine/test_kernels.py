@@ -8,7 +8,12 @@ import pytest
 from scipy import sparse
 
 from thermidor.engine.aggregate import binned_gini
-from thermidor.engine.kernels import recount_flagged, threshold_cascade, threshold_round
+from thermidor.engine.kernels import (
+    recount_flagged,
+    recount_flagged_across,
+    threshold_cascade,
+    threshold_round,
+)
 from thermidor.engine.network import Network
 from thermidor.engine.rng import counter_uniform, step_key
 from thermidor.model.kernels import (
@@ -280,3 +285,22 @@ def test_recount_flagged_follows_the_flags_as_they_change():
         recount_flagged(net.indptr, net.indices, flags, counted, count)
         np.testing.assert_array_equal(count, net.neighbour_sum(flags).astype(np.int32))
         np.testing.assert_array_equal(counted, flags)
+
+
+def test_recount_flagged_across_counts_only_neighbours_in_another_group():
+    """The incremental count of flagged neighbours in another group equals a full gather
+    over every tie after every change of the flags, few flags or many."""
+    net = random_network(N, 6.0, 9)
+    rng = np.random.default_rng(9)
+    group = rng.integers(0, 40, N)
+    rows = np.repeat(np.arange(N), np.diff(net.indptr))
+    across = group[net.indices] != group[rows]
+    flags = np.zeros(N, dtype=bool)
+    counted, count = np.zeros(N, dtype=bool), np.zeros(N, dtype=np.int32)
+    for share in (0.02, 0.5, 0.5, 0.1, 0.0, 0.9):
+        flags = np.where(rng.random(N) < 0.3, rng.random(N) < share, flags)
+        recount_flagged_across(net.indptr, net.indices, group, flags, counted, count)
+        gathered = np.bincount(rows[across & flags[net.indices]], minlength=N)
+        np.testing.assert_array_equal(count, gathered.astype(np.int32))
+        np.testing.assert_array_equal(counted, flags)
+    assert count.sum() < net.neighbour_sum(flags).sum()  # some flagged ties stay in a group

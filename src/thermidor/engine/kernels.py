@@ -101,6 +101,40 @@ def recount_flagged(
     counted[changed] = flags[changed]
 
 
+@numba.njit(cache=True, nogil=True)
+def _push_changes_across(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    group: np.ndarray,
+    flags: np.ndarray,
+    changed: np.ndarray,
+    count: np.ndarray,
+) -> None:
+    """``_push_changes``, to the neighbours in another group only."""
+    for i in changed:
+        delta = 1 if flags[i] else -1
+        for e in range(indptr[i], indptr[i + 1]):
+            k = indices[e]
+            if group[k] != group[i]:
+                count[k] += delta
+
+
+def recount_flagged_across(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    group: np.ndarray,
+    flags: np.ndarray,
+    counted: np.ndarray,
+    count: np.ndarray,
+) -> None:
+    """``recount_flagged`` for the neighbours with a flag set that belong to another group
+    (``group`` fixed for the run, the graph symmetric): the same counts a full gather over
+    every tie would give, at the cost of the ties of those whose flag changed."""
+    changed = np.flatnonzero(flags != counted)
+    _push_changes_across(indptr, indices, group, flags, changed, count)
+    counted[changed] = flags[changed]
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
 def threshold_round(
     indptr: np.ndarray,

@@ -324,6 +324,7 @@ def build_world(scenario: Scenario, streams: Streams) -> tuple[World, dict[int, 
         child_order=child_order,
         initial_members=n0,
         mobilised_neighbours=NeighbourCount.empty(members.size),
+        scandal_tellers=NeighbourCount.empty(members.size),
         present_neighbours=NeighbourCount.empty(members.size),
     )
     if inst.nominated_share is not None:

@@ -140,46 +140,6 @@ def opposition_round(
             opposition[i] = True
 
 
-@numba.njit(cache=True, nogil=True)
-def _push_tellers(
-    indptr: np.ndarray, indices: np.ndarray, cell: np.ndarray, tellers: np.ndarray, n: int
-) -> np.ndarray:
-    out = np.zeros(n, dtype=np.int32)
-    for j in tellers:
-        for e in range(indptr[j], indptr[j + 1]):
-            k = indices[e]
-            if cell[k] != cell[j]:
-                out[k] += 1
-    return out
-
-
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _gather_tellers(
-    indptr: np.ndarray, indices: np.ndarray, cell: np.ndarray, tells: np.ndarray
-) -> np.ndarray:
-    out = np.zeros(cell.size, dtype=np.int32)
-    for i in prange(cell.size):
-        count = 0
-        for e in range(indptr[i], indptr[i + 1]):
-            j = indices[e]
-            if tells[j] and cell[j] != cell[i]:
-                count += 1
-        out[i] = count
-    return out
-
-
-def tellers_in_other_cells(
-    indptr: np.ndarray, indices: np.ndarray, cell: np.ndarray, tells: np.ndarray
-) -> np.ndarray:
-    """Per member, its neighbours who ``tells`` and are in another cell (int32). Pushed from
-    the tellers over their ties while they are few (the graph is symmetric), gathered by
-    every member in parallel once they are many: the same counts either way."""
-    tellers = np.flatnonzero(tells)
-    if tellers.size * 8 < cell.size:
-        return _push_tellers(indptr, indices, cell, tellers, cell.size)
-    return _gather_tellers(indptr, indices, cell, tells)
-
-
 @numba.njit(cache=True, nogil=True, parallel=True)
 def hear_scandals(
     cell: np.ndarray,
@@ -195,9 +155,9 @@ def hear_scandals(
 ) -> None:
     """In place, for those present: ``heard`` fades by ``fade``, or is set to 1 by one who
     hears of a scandal beyond the cell, with probability 1 - ``unread`` ** ``elsewhere[cell]``
-    x ``untold`` ** ``told[i]`` (its neighbours in other cells who tell of one:
-    ``tellers_in_other_cells``), as ``knowledge.hearing_probability``. Member i's draw is
-    ``counter_uniform(key, serial[i])``."""
+    x ``untold`` ** ``told[i]`` (its neighbours in other cells who tell of one, kept by
+    ``engine.kernels.recount_flagged_across``), as ``knowledge.hearing_probability``.
+    Member i's draw is ``counter_uniform(key, serial[i])``."""
     keep = np.float32(1.0 - fade)
     # the powers, once per cell and per count of tellers rather than once per member
     unread_in = np.empty(elsewhere.size)

@@ -184,6 +184,8 @@ class World:
     censuses: Censuses = field(default_factory=Censuses)
     # mobilised neighbours of each member, kept up to date by the crisis stage
     mobilised_neighbours: NeighbourCount = field(default_factory=lambda: NeighbourCount.empty(0))
+    # neighbours in other cells telling of a scandal, kept up to date by the knowledge stage
+    scandal_tellers: NeighbourCount = field(default_factory=lambda: NeighbourCount.empty(0))
     # neighbours present of each member, brought up to date by ``present_degree``
     present_neighbours: NeighbourCount = field(default_factory=lambda: NeighbourCount.empty(0))
 

@@ -314,20 +314,3 @@ def test_what_is_heard_fades(tiny, rng):
     m.knows[:] = 0
     knowledge.step(tiny, QUIET, rng)
     np.testing.assert_allclose(m.heard[m.present], 1.0 - QUIET.heard_fade, rtol=1e-6)
-
-
-def test_scandal_tellers_are_counted_the_same_pushed_or_gathered():
-    """Few tellers are pushed over their ties, many gathered by every member: the counts of
-    neighbours in another cell who tell must not depend on which."""
-    from support import small_world  # noqa: PLC0415
-    from thermidor.model.kernels import _gather_tellers, _push_tellers  # noqa: PLC0415
-
-    world = small_world("meta.members=500")
-    net, m = world.network, world.members
-    rng = np.random.default_rng(3)
-    for share in (0.02, 0.5):
-        tells = m.present & (rng.random(m.size) < share)
-        pushed = _push_tellers(net.indptr, net.indices, m.cell, np.flatnonzero(tells), m.size)
-        gathered = _gather_tellers(net.indptr, net.indices, m.cell, tells)
-        np.testing.assert_array_equal(pushed, gathered)
-        assert pushed.sum() > 0

@@ -27,12 +27,12 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
+from thermidor.engine.kernels import recount_flagged_across
 from thermidor.engine.rng import step_key
 from thermidor.model.kernels import (
     hear_scandals,
     lapse_knowledge,
     spread_knowledge,
-    tellers_in_other_cells,
 )
 from thermidor.model.mechanisms.base import ParamsBase
 
@@ -178,13 +178,13 @@ def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> Non
     # scandals travel beyond their cells: hearing_probability, fused with the fading memory
     bits, nearby = scandals(world, params)
     tells = m.present & ((m.knows & bits[m.cell]) != 0)
-    net = world.network
-    told = tellers_in_other_cells(net.indptr, net.indices, m.cell, tells)
+    net, told = world.network, world.scandal_tellers
+    recount_flagged_across(net.indptr, net.indices, m.cell, tells, told.flags, told.count)
     hear_scandals(
         m.cell,
         m.present,
         m.serial,
-        told,
+        told.count,
         nearby,
         m.heard,
         step_key(rng),
