@@ -120,10 +120,8 @@ def test_voice_round_is_the_threshold_rule_on_net_motive():
         ]
     )
     got = voice_round(
-        net.indptr,
-        net.indices,
+        net.neighbour_sum(voicing).astype(np.int32),
         net.degree,
-        voicing,
         present,
         knows,
         role,
@@ -156,7 +154,6 @@ def test_opposition_round_joins_and_leaves_with_the_pure_probabilities():
     serial = np.random.default_rng(5).permutation(N).astype(np.int32)
     key = step_key(rng)
 
-    flags = (before & present).view(np.uint8)
     share = net.neighbour_sum(before & present) / np.maximum(net.degree, 1)
     unpunished = ((knows & standing[cell]) != 0).astype(float)
     cause = opposition_cause(unpunished, heard.astype(float), voice_count, p)
@@ -169,7 +166,8 @@ def test_opposition_round_joins_and_leaves_with_the_pure_probabilities():
 
     opposition = before.copy()
     opposition_round(
-        net.indptr, net.indices, net.degree, flags, present, cell, serial, knows, standing,
+        net.neighbour_sum(before & present).astype(np.int32), net.degree, present, cell, serial,
+        knows, standing,
         role, activity, heard, fear, voice_count, success, opposition, key,
         np.array([p.scandal_grievance, p.futile_voices, p.futility_weight, p.contagion,
                   p.fear_weight, p.join_rate, p.leave_fear, p.leave_idle, p.leave_success]),

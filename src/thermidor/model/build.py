@@ -325,6 +325,8 @@ def build_world(scenario: Scenario, streams: Streams) -> tuple[World, dict[int, 
         initial_members=n0,
         mobilised_neighbours=NeighbourCount.empty(members.size),
         scandal_tellers=NeighbourCount.empty(members.size),
+        voicing_neighbours=NeighbourCount.empty(members.size),
+        opposition_neighbours=NeighbourCount.empty(members.size),
         present_neighbours=NeighbourCount.empty(members.size),
     )
     if inst.nominated_share is not None:

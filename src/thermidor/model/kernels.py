@@ -19,7 +19,6 @@ from thermidor.engine.kernels import (
     HISTOGRAM_CHUNKS,
     chunk_rows,
     fixed_units,
-    flagged_count,
     neighbour_share,
 )
 from thermidor.engine.rng import counter_uniform
@@ -27,10 +26,8 @@ from thermidor.engine.rng import counter_uniform
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def voice_round(
-    indptr: np.ndarray,
-    indices: np.ndarray,
+    spoke: np.ndarray,
     degree: np.ndarray,
-    voicing: np.ndarray,
     present: np.ndarray,
     knows: np.ndarray,
     role: np.ndarray,
@@ -42,7 +39,8 @@ def voice_round(
     opposition: np.ndarray,
     coef: np.ndarray,
 ) -> np.ndarray:
-    """Who speaks this step (from who spoke last step), as ``voice.speaks`` on ``net_motive``.
+    """Who speaks this step (from who spoke last step: ``spoke`` counts each member's
+    neighbours who did), as ``voice.speaks`` on ``net_motive``.
 
     ``coef`` = (abuse grievance, hardship grievance, fear weight, opposition motive, scandal
     grievance). What one has heard of abuses elsewhere adds to the grievance, never to the
@@ -50,7 +48,6 @@ def voice_round(
     """
     n = present.size
     out = np.zeros(n, dtype=np.bool_)
-    spoke = voicing.view(np.uint8)
     hardship_w = np.float32(coef[1])
     fear_w = np.float32(coef[2])
     heard_w = np.float32(coef[4])
@@ -70,17 +67,15 @@ def voice_round(
                 + coef[3] * opposition[i]
             )
             if motive > 0.0:
-                share = neighbour_share(flagged_count(indptr, indices, spoke, i), degree[i])
+                share = neighbour_share(spoke[i], degree[i])
                 out[i] = share + motive >= threshold[i]
     return out
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def opposition_round(
-    indptr: np.ndarray,
-    indices: np.ndarray,
+    opposed: np.ndarray,
     degree: np.ndarray,
-    in_opposition: np.ndarray,
     present: np.ndarray,
     cell: np.ndarray,
     serial: np.ndarray,
@@ -99,9 +94,9 @@ def opposition_round(
     """Who joins and who leaves the opposition, in place, as ``voice.join_probability`` and
     ``voice.leave_probability``.
 
-    ``in_opposition`` (one byte per member) flags those present and in the opposition at the
-    start of the step: the neighbours' example is read from it, so every member decides on
-    the same state whatever the thread order. ``standing[c]`` holds a bit per branch whose
+    ``opposed`` counts each member's neighbours present and in the opposition at the start of
+    the step: the neighbours' example is read from it, so every member decides on the same
+    state whatever the thread order. ``standing[c]`` holds a bit per branch whose
     office in cell c has an abuse widely known and unsanctioned. Member i's draw is
     ``counter_uniform(key, serial[i])``. ``coef`` = (scandal grievance, futile voices,
     futility weight, contagion, fear weight, join rate, leave by fear, leave with no cause,
@@ -131,9 +126,7 @@ def opposition_round(
             continue  # the apparatus does not join the opposition
         if cause <= 0.0:
             continue
-        share = np.float64(
-            neighbour_share(flagged_count(indptr, indices, in_opposition, i), degree[i])
-        )
+        share = np.float64(neighbour_share(opposed[i], degree[i]))
         drive = min(cause * (np.float64(activity[i]) + contagion * share), 1.0)
         held = max(1.0 - fear_w * np.float64(fear[i]), 0.0)
         if u < join_rate * drive * held:

@@ -184,6 +184,10 @@ class World:
     censuses: Censuses = field(default_factory=Censuses)
     # mobilised neighbours of each member, kept up to date by the crisis stage
     mobilised_neighbours: NeighbourCount = field(default_factory=lambda: NeighbourCount.empty(0))
+    # neighbours who spoke last step, and neighbours present in the opposition, kept up to
+    # date by the voice stage
+    voicing_neighbours: NeighbourCount = field(default_factory=lambda: NeighbourCount.empty(0))
+    opposition_neighbours: NeighbourCount = field(default_factory=lambda: NeighbourCount.empty(0))
     # neighbours in other cells telling of a scandal, kept up to date by the knowledge stage
     scandal_tellers: NeighbourCount = field(default_factory=lambda: NeighbourCount.empty(0))
     # neighbours present of each member, brought up to date by ``present_degree``

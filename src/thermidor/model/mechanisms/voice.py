@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field
 
+from thermidor.engine.kernels import recount_flagged
 from thermidor.engine.rng import step_key
 from thermidor.model.kernels import opposition_round, voice_round
 from thermidor.model.mechanisms.base import ParamsBase
@@ -165,11 +166,12 @@ def step(world: World, params: VoiceParams, rng: np.random.Generator) -> None:
     )
     # speaks(net_motive(...), share of neighbours who spoke, ...) for the rank and file with a
     # cause (an abuse known, or the opposition's), fused
+    spoke, opposed = world.voicing_neighbours, world.opposition_neighbours
+    recount_flagged(net.indptr, net.indices, m.voicing, spoke.flags, spoke.count)
+    recount_flagged(net.indptr, net.indices, m.opposition & m.present, opposed.flags, opposed.count)
     m.voicing = voice_round(
-        net.indptr,
-        net.indices,
+        spoke.count,
         degree,
-        m.voicing,
         m.present,
         m.knows,
         m.role,
@@ -184,10 +186,8 @@ def step(world: World, params: VoiceParams, rng: np.random.Generator) -> None:
     # then who joins and leaves the opposition, from the state at the start of the step:
     # join_probability(opposition_cause(...), ...) and leave_probability(...), fused
     opposition_round(
-        net.indptr,
-        net.indices,
+        opposed.count,
         degree,
-        (m.opposition & m.present).view(np.uint8),
         m.present,
         m.cell,
         m.serial,
