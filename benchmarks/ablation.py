@@ -132,6 +132,7 @@ def fact_rows() -> list[tuple[str, list[bool]]]:
         ("3 dose-response of nomination", facts.fact_3),
         ("4 statistical charlatanism", facts.fact_4),
         ("5 recruits without struggle", lambda off: facts.fact_5(off=off)),
+        ("5 (founders) the wave on the founders", lambda off: facts.fact_5_founders(off=off)),
         ("6 Paris ends in Thermidor", facts.fact_6),
         ("7 hysteresis", facts.fact_7),
         ("8 a purge helps for a while", facts.fact_8),
