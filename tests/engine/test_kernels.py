@@ -10,7 +10,6 @@ from scipy import sparse
 from thermidor.engine.aggregate import binned_gini
 from thermidor.engine.kernels import (
     recount_flagged,
-    recount_flagged_across,
     threshold_cascade,
     threshold_round,
 )
@@ -285,7 +284,7 @@ def test_recount_flagged_follows_the_flags_as_they_change():
         np.testing.assert_array_equal(counted, flags)
 
 
-def test_recount_flagged_across_counts_only_neighbours_in_another_group():
+def test_recount_flagged_by_group_counts_only_neighbours_in_another_group():
     """The incremental count of flagged neighbours in another group equals a full gather
     over every tie after every change of the flags, few flags or many."""
     net = random_network(N, 6.0, 9)
@@ -297,7 +296,7 @@ def test_recount_flagged_across_counts_only_neighbours_in_another_group():
     counted, count = np.zeros(N, dtype=bool), np.zeros(N, dtype=np.int32)
     for share in (0.02, 0.5, 0.5, 0.1, 0.0, 0.9):
         flags = np.where(rng.random(N) < 0.3, rng.random(N) < share, flags)
-        recount_flagged_across(net.indptr, net.indices, group, flags, counted, count)
+        recount_flagged(net.indptr, net.indices, flags, counted, count, group=group)
         gathered = np.bincount(rows[across & flags[net.indices]], minlength=N)
         np.testing.assert_array_equal(count, gathered.astype(np.int32))
         np.testing.assert_array_equal(counted, flags)

@@ -71,19 +71,27 @@ def neighbour_share(count: int, degree: int) -> np.float32:
     return np.float32(count) / np.float32(max(degree, 1))
 
 
+_EVERY_GROUP = np.empty(0, dtype=np.int32)  # no grouping: every neighbour counts
+
+
 @numba.njit(cache=True, nogil=True)
 def _push_changes(
     indptr: np.ndarray,
     indices: np.ndarray,
+    group: np.ndarray,
     flags: np.ndarray,
     changed: np.ndarray,
     count: np.ndarray,
 ) -> None:
-    """Each member in ``changed`` pushes its new flag (+1 set, -1 cleared) to its neighbours."""
+    """Each member in ``changed`` pushes its new flag (+1 set, -1 cleared) to its neighbours:
+    all of them if ``group`` is empty, else those in another group only."""
+    grouped = group.size > 0
     for i in changed:
         delta = 1 if flags[i] else -1
         for e in range(indptr[i], indptr[i + 1]):
-            count[indices[e]] += delta
+            k = indices[e]
+            if not grouped or group[k] != group[i]:
+                count[k] += delta
 
 
 def recount_flagged(
@@ -92,46 +100,17 @@ def recount_flagged(
     flags: np.ndarray,
     counted: np.ndarray,
     count: np.ndarray,
+    group: np.ndarray = _EVERY_GROUP,
 ) -> None:
     """Bring ``count`` (each member's neighbours with a flag set, as of the flags in
     ``counted``) up to date with ``flags``, in place: only members whose flag changed push
-    their change to their neighbours, so a quiet step costs one comparison of the flags."""
+    their change to their neighbours, so a quiet step costs one comparison of the flags.
+
+    With ``group`` (one per member, fixed for the run; the graph symmetric), only the
+    neighbours in another group count: the same counts a full gather over every tie would
+    give, at the cost of the ties of those whose flag changed."""
     changed = np.flatnonzero(flags != counted)
-    _push_changes(indptr, indices, flags, changed, count)
-    counted[changed] = flags[changed]
-
-
-@numba.njit(cache=True, nogil=True)
-def _push_changes_across(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    group: np.ndarray,
-    flags: np.ndarray,
-    changed: np.ndarray,
-    count: np.ndarray,
-) -> None:
-    """``_push_changes``, to the neighbours in another group only."""
-    for i in changed:
-        delta = 1 if flags[i] else -1
-        for e in range(indptr[i], indptr[i + 1]):
-            k = indices[e]
-            if group[k] != group[i]:
-                count[k] += delta
-
-
-def recount_flagged_across(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    group: np.ndarray,
-    flags: np.ndarray,
-    counted: np.ndarray,
-    count: np.ndarray,
-) -> None:
-    """``recount_flagged`` for the neighbours with a flag set that belong to another group
-    (``group`` fixed for the run, the graph symmetric): the same counts a full gather over
-    every tie would give, at the cost of the ties of those whose flag changed."""
-    changed = np.flatnonzero(flags != counted)
-    _push_changes_across(indptr, indices, group, flags, changed, count)
+    _push_changes(indptr, indices, group, flags, changed, count)
     counted[changed] = flags[changed]
 
 

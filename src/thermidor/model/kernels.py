@@ -149,7 +149,7 @@ def hear_scandals(
     """In place, for those present: ``heard`` fades by ``fade``, or is set to 1 by one who
     hears of a scandal beyond the cell, with probability 1 - ``unread`` ** ``elsewhere[cell]``
     x ``untold`` ** ``told[i]`` (its neighbours in other cells who tell of one, kept by
-    ``engine.kernels.recount_flagged_across``), as ``knowledge.hearing_probability``.
+    ``engine.kernels.recount_flagged``), as ``knowledge.hearing_probability``.
     Member i's draw is ``counter_uniform(key, serial[i])``."""
     keep = np.float32(1.0 - fade)
     # the powers, once per cell and per count of tellers rather than once per member

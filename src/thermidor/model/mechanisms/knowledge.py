@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
-from thermidor.engine.kernels import recount_flagged_across
+from thermidor.engine.kernels import recount_flagged
 from thermidor.engine.rng import step_key
 from thermidor.model.kernels import (
     hear_scandals,
@@ -179,7 +179,7 @@ def step(world: World, params: KnowledgeParams, rng: np.random.Generator) -> Non
     bits, nearby = scandals(world, params)
     tells = m.present & ((m.knows & bits[m.cell]) != 0)
     net, told = world.network, world.scandal_tellers
-    recount_flagged_across(net.indptr, net.indices, m.cell, tells, told.flags, told.count)
+    recount_flagged(net.indptr, net.indices, tells, told.flags, told.count, group=m.cell)
     hear_scandals(
         m.cell,
         m.present,
