@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
+from ports import PortTakenError, on_free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
@@ -31,12 +32,6 @@ PLOT_DATA = """sel => {
   return gd ? gd.data.map(t => ({name: t.name, y: Array.from(t.y), dash: (t.line || {}).dash}))
             : null;
 }"""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _answers(url: str) -> bool:
@@ -67,29 +62,43 @@ def gate(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("gate") / "open"
 
 
-@pytest.fixture(scope="module")
-def server(gate: Path) -> Iterator[str]:
-    port = _free_port()
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _serve(port: int, gate: Path) -> subprocess.Popen[bytes]:
+    """The dashboard on ``port``, once it answers; ``PortTakenError`` if it exits first."""
     url = f"http://127.0.0.1:{port}/"
     env = dict(os.environ, THERMIDOR_TEST_GATE=str(gate))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), str(SRC), env.get("PYTHONPATH")]))
     proc = subprocess.Popen(
         _ui_command(port), env=env, start_new_session=True, stderr=subprocess.DEVNULL
     )
+    deadline = time.monotonic() + DEADLINE
+    while not _answers(url):  # polled until the port answers; the deadline only guards
+        if proc.poll() is not None:
+            raise PortTakenError(f"the dashboard server exited on port {port}")
+        if time.monotonic() >= deadline:
+            _stop(proc)
+            raise AssertionError(f"the dashboard did not answer in {DEADLINE} s")
+        time.sleep(0.2)
+    if proc.poll() is not None:  # what answered was another server on a port taken meanwhile
+        raise PortTakenError(f"the dashboard server exited on port {port}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def server(gate: Path) -> Iterator[str]:
+    port, proc = on_free_port(lambda port: _serve(port, gate))
     try:
-        deadline = time.monotonic() + DEADLINE
-        while not _answers(url):  # polled until the port answers; the deadline only guards
-            assert proc.poll() is None, "the dashboard server exited"
-            assert time.monotonic() < deadline, f"the dashboard did not answer in {DEADLINE} s"
-            time.sleep(0.2)
-        yield url
+        yield f"http://127.0.0.1:{port}/"
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=DEADLINE)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        _stop(proc)
 
 
 @pytest.fixture(scope="module")
