@@ -8,6 +8,8 @@ sums over fixed chunks added in order, the state census in fixed point.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numba
 import numpy as np
 from numba import prange
@@ -22,6 +24,9 @@ from thermidor.engine.kernels import (
     neighbour_share,
 )
 from thermidor.engine.rng import counter_uniform
+
+if TYPE_CHECKING:
+    from thermidor.model.state import World
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -523,4 +528,25 @@ def electorate_sums(
                 out[c, g, 2] += a
                 out[c, g, 3] += afraid
                 out[c, g, 4] += spoke
+    return out
+
+
+def bottom_electorates(world: World) -> np.ndarray:
+    """Per office, ``electorate_sums`` of its bottom electorate (the present members of its
+    cell; party members only for the party's office), shape (offices, 5); zeros for the
+    higher offices, whose electors are the holders below."""
+    m, tree = world.members, world.offices.tree
+    cells = electorate_sums(
+        world.cell_start,
+        world.cell_stop,
+        m.present,
+        m.party,
+        m.activity,
+        m.capacity,
+        m.fear,
+        m.voicing,
+    )
+    out = np.zeros((world.offices.size, 5))
+    for b in range(tree.bottom_of.shape[0]):  # a loop over branches, not members
+        out[tree.bottom_of[b]] = cells[:, 1 if b == world.party_branch else 0]
     return out

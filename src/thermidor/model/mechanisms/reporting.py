@@ -27,7 +27,7 @@ from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
 from thermidor.engine.kernels import gather
-from thermidor.model.kernels import cell_productivity, electorate_sums
+from thermidor.model.kernels import bottom_electorates, cell_productivity
 from thermidor.model.mechanisms.base import ParamsBase
 from thermidor.model.mechanisms.offices import fill_vacancies, vacate
 from thermidor.model.state import ELECTION, NOMINATION
@@ -132,22 +132,12 @@ def watching(world: World) -> np.ndarray:
     check the figures against their own (as they act on what they know, Section 7.8)."""
     m, off, tree = world.members, world.offices, world.offices.tree
     out = np.zeros(off.size)
-    sums = electorate_sums(
-        world.cell_start,
-        world.cell_stop,
-        m.present,
-        m.party,
-        m.activity,
-        m.capacity,
-        m.fear,
-        m.voicing,
-    )
+    sums = bottom_electorates(world)
     # mean activity of each bottom electorate (0 where there is none): its turnout
-    cells = np.divide(
-        sums[:, :, 2], sums[:, :, 0], out=np.zeros(sums.shape[:2]), where=sums[:, :, 0] > 0
+    bottom = tree.cell >= 0
+    out[bottom] = np.divide(
+        sums[bottom, 2], sums[bottom, 0], out=np.zeros(int(bottom.sum())), where=sums[bottom, 0] > 0
     )
-    for b in range(world.n_branches):
-        out[tree.bottom_of[b]] = cells[:, 1 if b == world.party_branch else 0]
     child = np.flatnonzero((tree.parent >= 0) & (off.holder >= 0))
     parent = tree.parent[child]
     delegates = group_sum(parent, None, off.size)

@@ -38,7 +38,7 @@ from pydantic import Field
 
 from thermidor.engine.aggregate import group_sum
 from thermidor.engine.kernels import gather
-from thermidor.model.kernels import electorate_sums
+from thermidor.model.kernels import bottom_electorates
 from thermidor.model.mechanisms.base import ParamsBase
 from thermidor.model.state import ELECTION, NOMINATION
 
@@ -160,19 +160,7 @@ def _electorates(world: World) -> dict[str, np.ndarray]:
     """Per office: the electorate's size and mean activity x capacity, activity, fear and
     share speaking out (0 where it has nobody)."""
     m, off, tree = world.members, world.offices, world.offices.tree
-    cells = electorate_sums(
-        world.cell_start,
-        world.cell_stop,
-        m.present,
-        m.party,
-        m.activity,
-        m.capacity,
-        m.fear,
-        m.voicing,
-    )
-    sums = np.zeros((off.size, 5))
-    for b in range(tree.bottom_of.shape[0]):  # party offices: party members only
-        sums[tree.bottom_of[b]] = cells[:, 1 if b == world.party_branch else 0]
+    sums = bottom_electorates(world)
     # a higher office's electorate: the holders of the offices below it
     child = np.flatnonzero((tree.parent >= 0) & (off.holder >= 0))
     parent, delegate = tree.parent[child], off.holder[child]
