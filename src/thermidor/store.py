@@ -167,6 +167,12 @@ class StoreError(Exception):
     """The store cannot do what was asked (unknown run, bad path, locked file), in one line."""
 
 
+class StoreEnvironmentError(StoreError):
+    """The machine, not the input, stopped the store: a full disk, a file-size limit, no
+    permission, a read-only file system, or the store still locked after the bounded wait.
+    The command line exits with ``EXIT_ENVIRONMENT`` (3) for these, 2 for the rest."""
+
+
 def canonical_json(params: dict[str, Any]) -> str:
     """The canonical JSON of resolved parameters: sorted keys, no spaces."""
     return json.dumps(params, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -24,14 +24,26 @@ if TYPE_CHECKING:
     from thermidor.scenarios import Scenario
     from thermidor.store import Store
 
+# exit statuses (docs/reliability.md): 0 done, 2 bad input (arguments, files, stores given
+# by the user), 3 the environment (disk full, file-size limit, permission, read-only file
+# system, a store still locked after the bounded wait)
 EXIT_USAGE = 2
+EXIT_ENVIRONMENT = 3
 EXPORT_SUFFIXES = (".csv", ".parquet")
 
 
-def fail(message: str) -> NoReturn:
-    """Print one ``error:`` line on stderr (no rich wrapping or markup) and exit with 2."""
+def fail(message: str, status: int = EXIT_USAGE) -> NoReturn:
+    """Print one ``error:`` line on stderr (no rich wrapping or markup) and exit with
+    ``status`` (2, bad input, unless said)."""
     typer.echo(f"error: {' '.join(message.splitlines())}", err=True)
-    raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(status)
+
+
+def fail_store(exc: Exception) -> NoReturn:
+    """``fail`` for an error of the store: 3 if the environment caused it, else 2."""
+    from thermidor.store import StoreEnvironmentError  # noqa: PLC0415
+
+    fail(str(exc), EXIT_ENVIRONMENT if isinstance(exc, StoreEnvironmentError) else EXIT_USAGE)
 
 
 # --- scenario options shared by the commands that resolve a scenario ----------------------
