@@ -14,14 +14,22 @@ a run of the command line goes through ``start_run``/``finish_run``, the runs of
 an experiment (spooled by its workers) through ``add_runs`` in bulk. Every insert
 names its columns; values are bound as parameters or read from Arrow tables,
 and the one kind of name that reaches SQL from data, a series' column, is
-quoted by ``quoted``. A file made before a column was added gets it on opening
-(NULL for its old runs).
+quoted by ``quoted`` (the spool, which reads names from files, lets in only the model's
+series). A file made before a column was added gets it on opening (NULL for its old runs).
+
+Opening is bounded and says why it fails, in one line naming the file: a file
+another process holds (DuckDB's lock) is waited for up to ``THERMIDOR_STORE_WAIT``
+seconds (30 by default) and is then an environment fault; a truncated, bit-rotted
+or foreign file is a ``StoreError``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,20 +50,57 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_PATH",
     "FINISHED_RUN",
+    "MAX_SEED",
     "VERSION_COLUMNS",
+    "WAIT_VARIABLE",
     "Store",
+    "StoreEnvironmentError",
     "StoreError",
+    "check_seed",
+    "failure",
     "params_hash",
     "quoted",
 ]
 
 DEFAULT_PATH = Path("results.duckdb")
 
+# How long opening waits for a store another process holds open (DuckDB's file lock), in
+# seconds: this environment variable, else DEFAULT_WAIT.
+WAIT_VARIABLE = "THERMIDOR_STORE_WAIT"
+DEFAULT_WAIT = 30.0
+_POLL = 0.1  # seconds between attempts to take the lock
+_LOCKED = "Could not set lock on file"  # DuckDB's message when another process holds the file
+
+# What DuckDB (or the OS under it) says when the machine, not the file, is at fault.
+_ENVIRONMENT = (
+    "Permission denied",
+    "Read-only file system",
+    "No space left on device",
+    "File too large",
+    "Disk quota exceeded",
+)
+
+# The ``seed`` columns are BIGINT: a seed outside this range cannot be stored.
+MAX_SEED = 2**63 - 1
+
 
 def quoted(name: str) -> str:
     """A SQL identifier for any name (a series read from a file, say): double-quoted, its
     double quotes doubled, so that it can only ever name a column."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def shown_name(name: str, limit: int = 60) -> str:
+    """A name read from a file, for a one-line message: its repr, cut at ``limit``
+    characters (a crafted name can be long, or hold newlines)."""
+    return repr(name if len(name) <= limit else name[:limit] + "...")
+
+
+def check_seed(seed: int) -> None:
+    """StoreError unless ``seed`` fits the store's ``seed`` column (0 to 2**63 - 1)."""
+    if not 0 <= seed <= MAX_SEED:
+        msg = f"seed {seed}: a stored seed is between 0 and {MAX_SEED} (2**63 - 1)"
+        raise StoreError(msg)
 
 
 def _columns(names: tuple[str, ...] | list[str]) -> str:
@@ -173,6 +218,66 @@ class StoreEnvironmentError(StoreError):
     The command line exits with ``EXIT_ENVIRONMENT`` (3) for these, 2 for the rest."""
 
 
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (DuckDB's span several)."""
+    return " ".join(str(exc).split())
+
+
+def failure(path: Path, exc: duckdb.Error, doing: str = "read") -> StoreError:
+    """The StoreError for a DuckDB error met on the store at ``path``: naming the file, on
+    one line; a ``StoreEnvironmentError`` when the machine is at fault (no permission, a
+    read-only file system, a full disk, a file-size limit), else the file is (corrupt,
+    truncated, not a DuckDB file, not a thermidor store)."""
+    reason = one_line(exc)
+    kind = StoreEnvironmentError if any(s in reason for s in _ENVIRONMENT) else StoreError
+    return kind(f"cannot {doing} results store {path}: {reason}")
+
+
+def store_wait() -> float:
+    """Seconds to wait for a store another process holds: ``THERMIDOR_STORE_WAIT`` or 30."""
+    text = os.environ.get(WAIT_VARIABLE)
+    if text is None or not text.strip():
+        return DEFAULT_WAIT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 <= seconds < float("inf"):
+        msg = f"{WAIT_VARIABLE}={text!r}: a number of seconds >= 0"
+        raise StoreError(msg)
+    return seconds
+
+
+def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """A connection to ``path``, waiting up to ``wait`` seconds while another process holds
+    the file (one line on stderr when the wait starts); StoreEnvironmentError when it still
+    does, a ``failure`` for anything else DuckDB refuses."""
+    deadline: float | None = None
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            if _LOCKED not in str(exc):
+                raise failure(path, exc, "open") from exc
+            now = time.monotonic()
+            if deadline is None:
+                deadline = now + wait
+                if wait > 0:
+                    print(
+                        f"waiting for the store {path}: locked by another process "
+                        f"(up to {wait:g} s, {WAIT_VARIABLE} sets it)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+            if now >= deadline:
+                msg = (
+                    f"results store {path} is still locked by another process after "
+                    f"{wait:g} s ({WAIT_VARIABLE} sets the wait): {one_line(exc)}"
+                )
+                raise StoreEnvironmentError(msg) from exc
+            time.sleep(min(_POLL, deadline - now))
+
+
 def canonical_json(params: dict[str, Any]) -> str:
     """The canonical JSON of resolved parameters: sorted keys, no spaces."""
     return json.dumps(params, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -233,10 +338,25 @@ class Store:
 
     Args:
         path: the DuckDB file; created (with its tables) unless ``read_only``.
-        read_only: open an existing file without write access; it must exist.
+        read_only: open an existing file without write access; it must exist and hold the
+            tables of a results store.
+        wait: seconds to wait while another process holds the file (default
+            ``THERMIDOR_STORE_WAIT``, else 30).
+
+    Raises:
+        StoreEnvironmentError: the file is still locked after the wait, or the machine
+            refuses it (permission, read-only file system, full disk).
+        StoreError: the file is corrupt, truncated, not a DuckDB file or (read-only) not a
+            results store.
     """
 
-    def __init__(self, path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path = DEFAULT_PATH,
+        *,
+        read_only: bool = False,
+        wait: float | None = None,
+    ) -> None:
         self.path = Path(path)
         if read_only and not self.path.is_file():
             msg = f"no results store at {self.path}"
@@ -244,14 +364,30 @@ class Store:
         self._steps_columns: set[str] | None = None
         self._runs_columns: set[str] | None = None
         self._in_transaction = False
+        self._con = _connect(self.path, read_only, store_wait() if wait is None else wait)
         try:
-            self._con = duckdb.connect(str(self.path), read_only=read_only)
-            if not read_only:
+            if read_only:
+                self._check_tables()
+            else:
                 self._con.execute(_SCHEMA)
                 self._add_missing_run_columns()
-        except duckdb.Error as exc:
-            msg = f"cannot open results store {self.path}: {' '.join(str(exc).split())}"
-            raise StoreError(msg) from exc
+        except BaseException as exc:
+            self._con.close()  # a connection left open would hold the file in this process
+            if isinstance(exc, duckdb.Error):
+                raise failure(self.path, exc, "open") from exc
+            raise
+
+    def _check_tables(self) -> None:
+        """StoreError unless the file holds the tables of a results store (a DuckDB file of
+        something else is refused here, not by the first query)."""
+        tables = {row[0] for row in self._con.execute("SHOW TABLES").fetchall()}
+        missing = [name for name in ("runs", "steps", "crises") if name not in tables]
+        if missing:
+            msg = (
+                f"{self.path} is not a thermidor results store: it has no table "
+                f"{', '.join(missing)}"
+            )
+            raise StoreError(msg)
 
     def __enter__(self) -> Self:
         return self
@@ -320,6 +456,7 @@ class Store:
         members: int,
     ) -> str:
         """Record a run as ``'running'`` and return its new id (12 hex digits of a uuid4)."""
+        check_seed(seed)
         run_id = uuid.uuid4().hex[:12]
         row = {
             "run_id": run_id,
@@ -473,7 +610,11 @@ class Store:
             msg = f"no run {run_id!r} in {self.path}"
             raise StoreError(msg)
         run = dict(zip(_RUN_COLUMNS, rows[0], strict=True))
-        run["params"] = json.loads(run["params"])
+        try:
+            run["params"] = json.loads(run["params"])
+        except (TypeError, ValueError) as exc:
+            msg = f"run {run_id!r} in {self.path}: its params are not JSON ({exc})"
+            raise StoreError(msg) from exc
         return run
 
     def list_runs(self) -> list[dict[str, Any]]:

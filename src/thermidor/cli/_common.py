@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
@@ -255,13 +257,28 @@ def read_experiment(path: Path) -> Experiment:
 
 def open_store(path: Path, *, read_only: bool) -> Store:
     """The store at ``path`` (a killed experiment's spool settled first), or one ``error:``
-    line and exit 2."""
+    line and exit 2 (3 when the environment is at fault: still locked, no permission)."""
     from thermidor.experiments.spool import settle  # noqa: PLC0415
-    from thermidor.store import Store, StoreError  # noqa: PLC0415
+    from thermidor.store import Store  # noqa: PLC0415
 
-    try:
+    with store_errors(path):
         if path.is_file():
             settle(path)  # runs a killed experiment left in the spool
         return Store(path, read_only=read_only)
+
+
+@contextmanager
+def store_errors(path: Path, doing: str = "read") -> Iterator[None]:
+    """Whatever the store at ``path`` raises inside becomes one ``error:`` line: a
+    StoreError as ``fail_store`` says, and a DuckDB error (a block found corrupt or missing
+    only when read) naming the file, never a traceback."""
+    import duckdb  # noqa: PLC0415
+
+    from thermidor.store import StoreError, failure  # noqa: PLC0415
+
+    try:
+        yield
     except StoreError as exc:
-        fail(str(exc))
+        fail_store(exc)
+    except duckdb.Error as exc:
+        fail_store(failure(path, exc, doing))

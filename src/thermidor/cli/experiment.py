@@ -37,6 +37,7 @@ from thermidor.cli._common import (
     open_store,
     read_experiment,
     shown_value,
+    store_errors,
 )
 
 
@@ -54,7 +55,6 @@ def run_command(
     check_address(executor, address)
     from thermidor.experiments.runner import run_experiment  # noqa: PLC0415
     from thermidor.experiments.spec import ExperimentError  # noqa: PLC0415
-    from thermidor.store import StoreError  # noqa: PLC0415
 
     store = out or Path(experiment.store)
     started = time.monotonic()
@@ -69,7 +69,7 @@ def run_command(
         return call
 
     try:
-        with RunProgress(experiment.name) as progress:
+        with store_errors(store, "write to"), RunProgress(experiment.name) as progress:
             experiment_id = run_experiment(
                 experiment,
                 executor=executor.value,
@@ -78,7 +78,7 @@ def run_command(
                 store_path=str(store),
                 progress=counting(progress),
             )
-    except (ExperimentError, StoreError) as exc:
+    except ExperimentError as exc:
         fail(str(exc))
     seconds = time.monotonic() - started
     computed = done.get("after", 0) - done.get("before", 0)
@@ -115,13 +115,9 @@ def summary_command(
     if out is not None and out.suffix.lower() not in EXPORT_SUFFIXES:
         fail(f"--out {out}: suffix must be one of {', '.join(EXPORT_SUFFIXES)}")
     from thermidor.experiments.summary import flat, summarize  # noqa: PLC0415
-    from thermidor.store import StoreError  # noqa: PLC0415
 
-    with open_store(store, read_only=True) as db:
-        try:
-            summary = summarize(db, experiment, stat.value)
-        except StoreError as exc:
-            fail(str(exc))
+    with open_store(store, read_only=True) as db, store_errors(store):
+        summary = summarize(db, experiment, stat.value)
     if out is not None:
         table = flat(summary)
         if out.suffix.lower() == ".csv":
@@ -176,7 +172,7 @@ def list_command(
     """The experiments in a store, with their points and runs stored."""
     from thermidor.experiments import records  # noqa: PLC0415
 
-    with open_store(store, read_only=True) as db:
+    with open_store(store, read_only=True) as db, store_errors(store):
         found = records.experiments(db)
     if fmt is Format.json:
         typer.echo(json.dumps([{**e, "created": str(e["created"])} for e in found]))

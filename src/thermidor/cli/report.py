@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from thermidor.cli._common import fail
+from thermidor.cli._common import fail, fail_store
 
 HTML_SUFFIXES = (".html", ".htm")
 
@@ -46,7 +46,9 @@ def report(
 
     try:
         text = report_from_store(store_path, ids)
-    except (StoreError, ValueError) as exc:
+    except StoreError as exc:
+        fail_store(exc)
+    except ValueError as exc:
         fail(str(exc))
     write_text(out, text)
     typer.echo(f"wrote {out}")
@@ -70,6 +72,8 @@ def plot(
         fail(f"--out {out}: no folder {out.parent}")
     try:
         plot_from_store(store_path, ids, out)
-    except (StoreError, ValueError) as exc:
+    except StoreError as exc:
+        fail_store(exc)
+    except ValueError as exc:
         fail(str(exc))
     typer.echo(f"wrote {out}")

@@ -29,6 +29,7 @@ from thermidor.cli._common import (
     note_suppressed,
     number,
     progress_bar,
+    store_errors,
 )
 
 if TYPE_CHECKING:
@@ -182,18 +183,15 @@ def run_command(
     meta = resolved.meta
     from thermidor.store import Store, StoreError  # noqa: PLC0415
 
-    try:
-        with Store(out) as store:
-            run_id = store.start_run(
-                meta.name,
-                resolved.model_dump(mode="json"),
-                seed=seed,
-                version=_version(),
-                steps=meta.steps,
-                members=meta.members,
-            )
-    except StoreError as exc:
-        fail(str(exc))
+    with store_errors(out, "write to"), Store(out) as store:
+        run_id = store.start_run(
+            meta.name,
+            resolved.model_dump(mode="json"),
+            seed=seed,
+            version=_version(),
+            steps=meta.steps,
+            members=meta.members,
+        )
     try:
         with _LazyProgress(f"{meta.name} seed {seed}") as progress:
             results = simulate(resolved, seed, progress=progress)
@@ -204,7 +202,7 @@ def run_command(
         except StoreError:  # the store is locked or gone; the run stays 'running'
             pass
         raise
-    with Store(out) as store:
+    with store_errors(out, "write to"), Store(out) as store:
         store.finish_run(run_id, results)
 
     final, mean = _stored_summary(results.series)
@@ -258,18 +256,15 @@ def _run_classic(
         fail(str(exc))
     resolved = params.model_dump(mode="json")
     agents = int(model.agents(params))
-    try:
-        with Store(out) as store:
-            run_id = store.start_run(
-                model.name,
-                resolved,
-                seed=seed,
-                version=_version(),
-                steps=int(resolved.get("steps", 0)),
-                members=agents,
-            )
-    except StoreError as exc:
-        fail(str(exc))
+    with store_errors(out, "write to"), Store(out) as store:
+        run_id = store.start_run(
+            model.name,
+            resolved,
+            seed=seed,
+            version=_version(),
+            steps=int(resolved.get("steps", 0)),
+            members=agents,
+        )
     try:
         with Console(stderr=True).status(f"{model.name} seed {seed}"):
             series = model.simulate(params, seed)
@@ -291,7 +286,7 @@ def _run_classic(
         series={name: values.astype("float64") for name, values in series.items()},
         thermidor_step=None,
     )
-    with Store(out) as store:
+    with store_errors(out, "write to"), Store(out) as store:
         store.finish_run(run_id, results)
     final, mean = _stored_summary(results.series, model.metrics)
     summary = {
@@ -325,19 +320,25 @@ def show(
         fail(f"--out {out}: suffix must be one of {', '.join(EXPORT_SUFFIXES)}")
 
     from thermidor.experiments.spool import settle  # noqa: PLC0415
-    from thermidor.store import Store, StoreError  # noqa: PLC0415
+    from thermidor.model.results import METRICS  # noqa: PLC0415
+    from thermidor.store import Store  # noqa: PLC0415
 
-    try:
+    with store_errors(store_path):
         settle(store_path)  # runs a killed experiment left waiting beside the store
         with Store(store_path, read_only=True) as store:
             run = store.get_run(run_id)
             series = store.series(run_id)
             if out is not None:
                 store.export(run_id, out)
-    except StoreError as exc:
-        fail(str(exc))
 
     classic = None if "meta" in run["params"] else _classic_model(run["scenario"])
+    lacking = [
+        name
+        for name in (METRICS if classic is None else classic.metrics)
+        if name not in series.column_names
+    ]
+    if lacking:
+        fail(f"run {run_id} in {store_path}: no series {lacking[0]} stored (a damaged store?)")
     final, mean = _stored_summary(
         {name: series.column(name).to_numpy() for name in series.column_names},
         None if classic is None else classic.metrics,

@@ -21,6 +21,7 @@ from thermidor.cli._common import (
     fail,
     jsonable,
     open_store,
+    store_errors,
 )
 
 
@@ -38,15 +39,14 @@ def sensitivity_command(
     from thermidor.experiments import records  # noqa: PLC0415
     from thermidor.experiments.sensitivity import from_store  # noqa: PLC0415
     from thermidor.experiments.spec import ExperimentError  # noqa: PLC0415
-    from thermidor.store import StoreError  # noqa: PLC0415
 
-    with open_store(store, read_only=True) as db:
+    with open_store(store, read_only=True) as db, store_errors(store):
         try:
             if metric is None:
                 kept = records.experiment(db, experiment)["spec"]["metrics"]
                 fail(f"--metric is required; the experiment's metrics: {', '.join(kept)}")
             result = from_store(db, experiment, metric, stat.value)
-        except (ExperimentError, StoreError) as exc:
+        except ExperimentError as exc:
             fail(str(exc))
     if fmt is Format.json:
         typer.echo(json.dumps(jsonable(result), allow_nan=False))

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from thermidor.reports.panels import PANEL_METRICS, is_scenario_run
-from thermidor.store import Store, StoreError
+from thermidor.store import Store, StoreError, failure
 
 SHOWN_IDS = 8  # how many existing ids an error message lists
 
@@ -141,7 +141,8 @@ def load_experiment(store: Store, experiment_id: str) -> ExperimentData:
 
     summary = summarize(store, experiment_id, "final")
     spec = records.experiment(store, experiment_id)["spec"]
-    design = str(spec.get("design", {}).get("kind", "grid"))
+    drawn = spec.get("design")
+    design = str(drawn.get("kind", "grid")) if isinstance(drawn, dict) else "grid"
     outcomes = records.outcomes(store, experiment_id, ["control_index"]).to_pandas()
     points = len(summary["points"])
     control = (
@@ -200,13 +201,19 @@ def resolve(store: Store, ids: list[str]) -> tuple[str, list[RunData] | Experime
 def open_and_resolve(
     store_path: str | Path, ids: list[str]
 ) -> tuple[str, list[RunData] | ExperimentData]:
-    """``resolve`` on a store file, after ingesting what a killed experiment left."""
+    """``resolve`` on a store file, after ingesting what a killed experiment left; a DuckDB
+    error met while reading (a corrupt block) is a StoreError naming the file."""
+    import duckdb  # noqa: PLC0415
+
     from thermidor.experiments.spool import settle  # noqa: PLC0415
 
     path = Path(store_path)
     if not path.is_file():
         msg = f"no results store at {path}"
         raise StoreError(msg)
-    settle(path)
-    with Store(path, read_only=True) as store:
-        return resolve(store, ids)
+    try:
+        settle(path)
+        with Store(path, read_only=True) as store:
+            return resolve(store, ids)
+    except duckdb.Error as exc:
+        raise failure(path, exc) from exc
