@@ -4,35 +4,56 @@ store, and is moved into the store's tables in bulk.
 An embedded analytical database pays several milliseconds per transaction, more
 than a small run's whole cost to store; an Arrow IPC file takes under one. So a
 run is made durable by writing ``<store>.spool/<run_id>.arrow`` (written aside,
-then renamed: a file there is always whole), and ``ingest`` hands every spooled
-run to the store (``Store.add_runs``, which alone writes the ``runs``, ``steps``
-and ``crises`` tables) and links them to their experiment in ``experiment_runs``,
-in one transaction, before deleting the files. A run already in the store is
-never inserted twice, so an ingest killed between its commit and its deletions
-is harmless. The runner ingests when it starts, every few hundred runs and at
-the end; the read commands ingest what a killed experiment left before they
-read. A run records the versions of python, numpy and numba of the worker that
-computed it (a file spooled before they were recorded leaves them NULL).
+flushed to the disk, then renamed: a file there is always whole, even after a
+power cut), and ``ingest`` hands every spooled run to the store (``Store.add_runs``,
+which alone writes the ``runs``, ``steps`` and ``crises`` tables) and links them to
+their experiment in ``experiment_runs``, in one transaction, before deleting the
+files. A run already in the store is never inserted twice, so an ingest killed
+between its commit and its deletions is harmless. The runner ingests when it
+starts, every few hundred runs and at the end; the read commands ingest what a
+killed experiment left before they read. A run records the versions of python,
+numpy and numba of the worker that computed it (a file spooled before they were
+recorded leaves them NULL).
+
+Everything in a spool file is data: its column names must be series the model
+records, its run row, crises and links must fit the store's columns (``spoolfile``
+checks them). ``write`` checks a run as ``ingest`` does, so the program never spools
+what it cannot ingest; a file that is unreadable or does not fit anyway (truncated, zero bytes,
+random, another schema, a crafted name) is moved to ``<store>.spool/quarantine/``,
+named in one ``warning:`` line on stderr, and never deleted: one bad file costs
+one run, not the store.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from pyarrow import feather
 
-from thermidor.store import VERSION_COLUMNS, Store, _plain
+from thermidor.experiments.spoolfile import (
+    CRISIS_KEYS,
+    SUFFIX,
+    Spooled,
+    SpoolFileError,
+    Tables,
+    check,
+    read,
+    tables,
+)
+from thermidor.store import VERSION_COLUMNS, Store, StoreError, _plain
 
 if TYPE_CHECKING:
     from thermidor.experiments.executors import Outcome
 
-SUFFIX = ".arrow"
-CRISIS_KEYS = ("step", "mobilised", "control_index", "thermidor")
+QUARANTINE = "quarantine"  # the folder in the spool where files that cannot be ingested go
 
 
 def spool_dir(store_path: str | Path) -> Path:
@@ -67,62 +88,113 @@ def write(store_path: str | Path, run_id: str, outcome: Outcome, experiment_id: 
         # the worker's, which computed the run (``Results.versions`` is filled where it runs)
         **{column: results.versions.get(key) for key, column in VERSION_COLUMNS.items()},
     }
-    links = [(experiment_id, point, seed, run_id) for point, seed in pairs]
+    links = [[experiment_id, point, seed, run_id] for point, seed in pairs]
     crises = [{k: _plain(c.get(k)) for k in CRISIS_KEYS} for c in results.crises]
     table = pa.table({"run_id": pa.array([run_id] * results.steps), **results.columns()})
+    final = folder / f"{run_id}{SUFFIX}"
+    try:  # never spool what ingest would refuse (a seed beyond BIGINT, say)
+        check(Spooled(final, table, row, crises, links))
+    except SpoolFileError as exc:
+        msg = f"run {run_id} (seed {results.seed}) cannot be stored: {exc}"
+        raise StoreError(msg) from exc
     table = table.replace_schema_metadata(
         {"run": json.dumps(row), "crises": json.dumps(crises), "links": json.dumps(links)}
     )
-    final = folder / f"{run_id}{SUFFIX}"
     aside = folder / f".{run_id}.tmp"
-    feather.write_feather(table, aside, compression="uncompressed")
+    with aside.open("wb") as sink:
+        feather.write_feather(table, sink, compression="uncompressed")
+        sink.flush()
+        os.fsync(sink.fileno())  # the bytes on disk before the name points to them
     os.replace(aside, final)
+    _sync_folder(folder)  # and the new name itself durable
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder, so that a rename in it survives a power cut (where the system
+    cannot sync a folder, there is nothing more to do)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
 
 
 def ingest(store: Store) -> int:
-    """Move every spooled run into the store in one transaction; return how many were new."""
+    """Move every spooled run into the store in one transaction; return how many were new.
+    A file that cannot be ingested is moved to the quarantine folder with one warning line
+    on stderr (never deleted), and the others go in."""
     files = pending(store.path)
     if not files:
         return 0
-    steps: list[pa.Table] = []
-    rows: list[dict[str, Any]] = []
-    crises: list[dict[str, Any]] = []
-    links: list[list[Any]] = []
+    good: list[Spooled] = []
     for path in files:
-        table = feather.read_table(path)
-        meta = {k.decode(): json.loads(v) for k, v in (table.schema.metadata or {}).items()}
-        steps.append(table.replace_schema_metadata(None))
-        rows.append(meta["run"])
-        crises.extend({"run_id": meta["run"]["run_id"], **c} for c in meta["crises"])
-        links.extend(meta["links"])
+        try:
+            good.append(read(path))
+        except SpoolFileError as exc:
+            quarantine(path, str(exc))
+    try:
+        rows = tables(good) if good else None
+    except SpoolFileError:  # a value that does not fit its column: find whose, one by one
+        rows, good = _one_by_one(good)
+    if rows is None:
+        return 0
     with store.transaction():
-        added = store.add_runs(
-            _columnar(rows), pa.concat_tables(steps), _columnar(crises) if crises else None
+        added = store.add_runs(rows.runs, rows.steps, rows.crises)
+        new_links = rows.links  # DuckDB reads the local Arrow table by its name
+        store.connection.execute(
+            "INSERT OR IGNORE INTO experiment_runs (experiment_id, point, seed, run_id) "
+            "SELECT experiment_id, point, seed, run_id FROM new_links"
         )
-        if links:
-            new_links = pa.table(
-                {
-                    "experiment_id": pa.array([x[0] for x in links], pa.string()),
-                    "point": pa.array([x[1] for x in links], pa.int32()),
-                    "seed": pa.array([x[2] for x in links], pa.int64()),
-                    "run_id": pa.array([x[3] for x in links], pa.string()),
-                }
-            )
-            store.connection.execute(
-                "INSERT OR IGNORE INTO experiment_runs (experiment_id, point, seed, run_id) "
-                "SELECT experiment_id, point, seed, run_id FROM new_links"
-            )
-            del new_links
-    for path in files:
-        path.unlink(missing_ok=True)
+        del new_links
+    for spooled in good:
+        spooled.path.unlink(missing_ok=True)
     return len(added)
 
 
-def _columnar(records: list[dict[str, Any]]) -> pa.Table:
-    """Records as an Arrow table, a column per key any of them has (None where one lacks
-    it); the store casts each column to its type."""
-    keys = dict.fromkeys(key for record in records for key in record)
-    return pa.table({key: [record.get(key) for record in records] for key in keys})
+def _one_by_one(spooled: list[Spooled]) -> tuple[Tables | None, list[Spooled]]:
+    """The tables of the files whose values fit the store, each converted alone; the others
+    quarantined."""
+    kept = []
+    for one in spooled:
+        try:
+            tables([one])
+        except SpoolFileError as exc:
+            quarantine(one.path, str(exc))
+        else:
+            kept.append(one)
+    return (tables(kept) if kept else None), kept
+
+
+def quarantine(path: Path, reason: str) -> Path | None:
+    """Move a spool file that cannot be ingested to the quarantine folder (never delete
+    it: it may be all that is left of a run) and say so in one line on stderr; where the
+    move is refused, leave it and say that. Return where it went."""
+    folder = path.parent / QUARANTINE
+    target = folder / path.name
+    try:
+        folder.mkdir(exist_ok=True)
+        number = 0
+        while target.exists():  # an earlier file of that name is kept too
+            number += 1
+            target = folder / f"{path.name}.{number}"
+        os.replace(path, target)
+        _sync_folder(path.parent)
+    except OSError as exc:
+        _warn(f"spool file {path} cannot be ingested ({reason}) nor moved aside ({exc}): left")
+        return None
+    _warn(f"spool file {path} cannot be ingested ({reason}): moved to {target}")
+    return target
+
+
+def _warn(message: str) -> None:
+    with contextlib.suppress(OSError):  # a closed stderr must not stop the ingest
+        print(f"warning: {' '.join(message.split())}", file=sys.stderr, flush=True)
 
 
 def settle(store_path: str | Path) -> None:
