@@ -5,6 +5,10 @@ tables); ``experiments`` holds each experiment's file and points, and
 ``experiment_runs`` links every (point, seed) to the run that answers it. A run
 already in the store with the same resolved parameters, seed and version
 answers any experiment that needs it: it is linked, never computed twice.
+
+What a store says about an experiment is data, read from a file anyone can
+write: ``experiment`` checks its shape and that its metrics are the model's
+before anything uses them, and the metrics reach SQL only as quoted identifiers.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from thermidor.store import StoreError, _now
+from thermidor.model.results import EXTRA_SERIES, METRICS
+from thermidor.store import StoreError, _now, quoted, shown_name
 
 if TYPE_CHECKING:
     from thermidor.experiments.spec import Experiment, Value
@@ -37,6 +42,8 @@ CREATE TABLE IF NOT EXISTS experiment_runs (
     PRIMARY KEY (experiment_id, point, seed)
 );
 """
+
+SERIES = (*METRICS, *EXTRA_SERIES)  # the per-step series the model records
 
 LINK = (
     "INSERT OR IGNORE INTO experiment_runs (experiment_id, point, seed, run_id) VALUES (?, ?, ?, ?)"
@@ -122,21 +129,56 @@ def experiment(store: Store, experiment_id: str | None) -> dict[str, Any]:
         msg = f"no experiment {experiment_id!r} in {store.path}; experiments: {ids}"
         raise StoreError(msg)
     eid, name, spec, points, created = rows[0]
+    where = f"experiment {eid} in {store.path}"
+    try:
+        spec, points = json.loads(spec), json.loads(points)
+    except (TypeError, ValueError) as exc:
+        msg = f"{where}: its spec or points are not JSON ({exc})"
+        raise StoreError(msg) from exc
+    _check_spec(spec, points, where)
     return {
         "experiment_id": eid,
         "name": name,
-        "spec": json.loads(spec),
-        "points": json.loads(points),
+        "spec": spec,
+        "points": points,
         "created": created,
     }
 
 
+def _check_spec(spec: Any, points: Any, where: str) -> None:
+    """StoreError unless the stored spec keeps a list of the model's metrics and the points
+    are objects with the same parameters (as ``register`` wrote them): anything else was
+    not written by this program, and a name in it must never reach SQL."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("metrics"), list):
+        msg = f"{where}: its spec has no list of metrics; not written by thermidor"
+        raise StoreError(msg)
+    for metric in spec["metrics"]:
+        check_metric(metric, where, METRICS)  # what an experiment file may keep
+    if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
+        msg = f"{where}: its points are not a list of objects; not written by thermidor"
+        raise StoreError(msg)
+    if points and any(p.keys() != points[0].keys() for p in points):
+        msg = f"{where}: its points do not all set the same parameters"
+        raise StoreError(msg)
+
+
+def check_metric(metric: Any, where: str, allowed: tuple[str, ...] = SERIES) -> None:
+    """StoreError unless ``metric`` is one of ``allowed`` (by default every series the
+    model records): read from a store, a name is data, and only a known one is ever put
+    into a query."""
+    if metric not in allowed:
+        msg = f"{where}: unknown metric {shown_name(str(metric))}; allowed: {', '.join(allowed)}"
+        raise StoreError(msg)
+
+
 def outcomes(store: Store, experiment_id: str, metrics: list[str]) -> pa.Table:
     """One row per run of the experiment: point, seed, run id, thermidor step, and for each
-    metric its value at the last step (``NAME``) and its mean over the run (``NAME_mean``)."""
-    quoted = [f'"{m}"' for m in metrics]
-    finals = ", ".join(f"arg_max(s.{q}, s.step) AS {q}" for q in quoted)
-    means = ", ".join(f'avg(s.{q}) AS "{m}_mean"' for q, m in zip(quoted, metrics, strict=True))
+    metric its value at the last step (``NAME``) and its mean over the run (``NAME_mean``).
+    A metric must be a series the model records (StoreError otherwise)."""
+    for metric in metrics:
+        check_metric(metric, f"experiment {experiment_id} in {store.path}")
+    finals = ", ".join(f"arg_max(s.{quoted(m)}, s.step) AS {quoted(m)}" for m in metrics)
+    means = ", ".join(f"avg(s.{quoted(m)}) AS {quoted(m + '_mean')}" for m in metrics)
     query = (
         "SELECT l.point, l.seed, l.run_id, r.thermidor_step, "
         f"{finals}, {means} "

@@ -16,6 +16,7 @@ import numpy as np
 from thermidor.experiments import records
 from thermidor.experiments.design import problem, sample_matrix
 from thermidor.experiments.spec import Experiment, ExperimentError
+from thermidor.store import StoreError
 
 if TYPE_CHECKING:
     from thermidor.experiments.summary import Stat
@@ -134,7 +135,12 @@ def from_store(
     its mean over the run (``mean``). Every run must be stored: a half-run design would
     attribute the missing points' effects to nothing."""
     row = records.experiment(store, experiment_id)
-    experiment = Experiment.model_validate(row["spec"])
+    try:
+        experiment = Experiment.model_validate(row["spec"])
+    except ValueError as exc:  # a spec this version cannot read, or one altered in the store
+        first = str(exc).splitlines()[:3]
+        msg = f"experiment {row['experiment_id']} in {store.path}: its spec: {' '.join(first)}"
+        raise StoreError(msg) from exc
     require_sampling(experiment)
     eid = row["experiment_id"]
     if metric not in experiment.metrics:
