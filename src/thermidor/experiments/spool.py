@@ -13,6 +13,11 @@ is harmless. The runner ingests when it starts, every few hundred runs and at
 the end; the read commands ingest what a killed experiment left before they
 read. A run records the versions of python, numpy and numba of the worker that
 computed it (a file spooled before they were recorded leaves them NULL).
+
+``thermidor run`` spools its run the same way (``write_run``, no links) when the store
+cannot take it (still locked by another process after the wait, a full disk): its
+``running`` row is then replaced by the finished run at the next ingest, which the next
+``thermidor run`` or read command performs.
 """
 
 from __future__ import annotations
@@ -26,10 +31,11 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 from pyarrow import feather
 
-from thermidor.store import VERSION_COLUMNS, Store, _plain
+from thermidor.store import VERSION_COLUMNS, Store, _plain, fault_point
 
 if TYPE_CHECKING:
     from thermidor.experiments.executors import Outcome
+    from thermidor.model.results import Results
 
 SUFFIX = ".arrow"
 CRISIS_KEYS = ("step", "mobilised", "control_index", "thermidor")
@@ -63,11 +69,52 @@ def write(store_path: str | Path, run_id: str, outcome: Outcome, experiment_id: 
         "members": results.members,
         "thermidor_step": results.thermidor_step,
         "started": outcome.started.isoformat(),
-        "finished": datetime.now(UTC).replace(tzinfo=None).isoformat(),
+        "finished": _now_iso(),
         # the worker's, which computed the run (``Results.versions`` is filled where it runs)
         **{column: results.versions.get(key) for key, column in VERSION_COLUMNS.items()},
     }
     links = [(experiment_id, point, seed, run_id) for point, seed in pairs]
+    _write(folder, row, results, links)
+
+
+def write_run(store_path: str | Path, run: dict[str, Any], results: Results) -> Path:
+    """Keep a run of ``thermidor run`` that the store could not take, and return its file.
+
+    Args:
+        store_path: the store the run belongs to.
+        run: its ``runs`` row as ``Store.get_run`` read it when the run started (its id,
+            scenario, parameters, start, process).
+        results: what the simulation computed.
+    """
+    folder = spool_dir(store_path)
+    folder.mkdir(exist_ok=True)
+    row = {
+        "run_id": run["run_id"],
+        "scenario": run["scenario"],
+        "params": json.dumps(run["params"], sort_keys=True, ensure_ascii=False),
+        "params_hash": run["params_hash"],
+        "seed": run["seed"],
+        "version": results.version,
+        "steps": results.steps,
+        "members": run["members"],
+        "thermidor_step": results.thermidor_step,
+        "started": run["started"].isoformat(),
+        "finished": _now_iso(),
+        **{column: results.versions.get(key) for key, column in VERSION_COLUMNS.items()},
+        "pid": run.get("pid"),
+        "host": run.get("host"),
+    }
+    return _write(folder, row, results, [])
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat()
+
+
+def _write(folder: Path, row: dict[str, Any], results: Results, links: list[Any]) -> Path:
+    """One run's file: its series, and as metadata its row, crises and links; written
+    aside, then renamed, so that a file in the spool is always whole."""
+    run_id = row["run_id"]
     crises = [{k: _plain(c.get(k)) for k in CRISIS_KEYS} for c in results.crises]
     table = pa.table({"run_id": pa.array([run_id] * results.steps), **results.columns()})
     table = table.replace_schema_metadata(
@@ -75,8 +122,13 @@ def write(store_path: str | Path, run_id: str, outcome: Outcome, experiment_id: 
     )
     final = folder / f"{run_id}{SUFFIX}"
     aside = folder / f".{run_id}.tmp"
-    feather.write_feather(table, aside, compression="uncompressed")
-    os.replace(aside, final)
+    try:
+        feather.write_feather(table, aside, compression="uncompressed")
+        os.replace(aside, final)
+    except BaseException:
+        aside.unlink(missing_ok=True)  # no partial file left behind (a full disk, say)
+        raise
+    return final
 
 
 def ingest(store: Store) -> int:
@@ -113,6 +165,7 @@ def ingest(store: Store) -> int:
                 "SELECT experiment_id, point, seed, run_id FROM new_links"
             )
             del new_links
+    fault_point("ingest-committed")
     for path in files:
         path.unlink(missing_ok=True)
     return len(added)
@@ -126,10 +179,18 @@ def _columnar(records: list[dict[str, Any]]) -> pa.Table:
 
 
 def settle(store_path: str | Path) -> None:
-    """Ingest what a killed experiment left in the spool (a no-op when there is none)."""
+    """Ingest what a killed experiment, or a ``thermidor run`` that could not save, left in
+    the spool (a no-op when there is none)."""
     if pending(store_path):
         with Store(store_path) as store:
-            from thermidor.experiments.records import SCHEMA  # noqa: PLC0415
+            settle_into(store)
 
-            store.connection.execute(SCHEMA)
-            ingest(store)
+
+def settle_into(store: Store) -> int:
+    """``settle`` for a store already open for writing; return how many runs were new."""
+    if not pending(store.path):
+        return 0
+    from thermidor.experiments.records import SCHEMA  # noqa: PLC0415
+
+    store.connection.execute(SCHEMA)
+    return ingest(store)
