@@ -357,7 +357,8 @@ def test_a_store_of_the_old_schema_gains_the_columns_old_runs_null(old_store: Pa
     assert versions_of(bulk) == HERE
     with duckdb.connect(str(old_store), read_only=True) as con:
         columns = [row[0] for row in con.execute("DESCRIBE runs").fetchall()]
-    assert columns[-3:] == ["python_version", "numpy_version", "numba_version"]
+    assert columns[-5:] == ["python_version", "numpy_version", "numba_version", "pid", "host"]
+    assert (old["pid"], old["host"]) == (None, None)  # who computed it is not known
     with Store(old_store) as store:  # opening it again changes nothing
         assert len(store.list_runs()) == 3
 

@@ -21,6 +21,12 @@ Opening is bounded and says why it fails, in one line naming the file: a file
 another process holds (DuckDB's lock) is waited for up to ``THERMIDOR_STORE_WAIT``
 seconds (30 by default) and is then an environment fault; a truncated, bit-rotted
 or foreign file is a ``StoreError``.
+
+Several processes may share a file, each holding it only while it reads or writes. A
+write the machine refuses (a full disk, a file-size limit, no permission) is a
+``StoreEnvironmentError`` carrying the real cause, and rolls back whole: the file keeps
+the rows it had. ``fault_point`` is the test hook that kills the process at named points
+of a save (``THERMIDOR_FAULT``).
 """
 
 from __future__ import annotations
@@ -28,11 +34,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
+import socket
 import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -58,8 +66,10 @@ __all__ = [
     "StoreError",
     "check_seed",
     "failure",
+    "fault_point",
     "params_hash",
     "quoted",
+    "store_wait",
 ]
 
 DEFAULT_PATH = Path("results.duckdb")
@@ -72,13 +82,9 @@ _POLL = 0.1  # seconds between attempts to take the lock
 _LOCKED = "Could not set lock on file"  # DuckDB's message when another process holds the file
 
 # What DuckDB (or the OS under it) says when the machine, not the file, is at fault.
-_ENVIRONMENT = (
-    "Permission denied",
-    "Read-only file system",
-    "No space left on device",
-    "File too large",
-    "Disk quota exceeded",
-)
+_DISK_FULL = ("No space left on device", "File too large", "Disk quota exceeded")
+_NO_PERMISSION = ("Permission denied", "Read-only file system")
+_ENVIRONMENT = _DISK_FULL + _NO_PERMISSION
 
 # The ``seed`` columns are BIGINT: a seed outside this range cannot be stored.
 MAX_SEED = 2**63 - 1
@@ -123,6 +129,8 @@ _RUN_COLUMNS = (
     "python_version",
     "numpy_version",
     "numba_version",
+    "pid",
+    "host",
 )
 
 # Columns added to ``runs`` after files were made without them: name -> type. Opening a file
@@ -131,6 +139,8 @@ _ADDED_RUN_COLUMNS = {
     "python_version": "VARCHAR",
     "numpy_version": "VARCHAR",
     "numba_version": "VARCHAR",
+    "pid": "BIGINT",
+    "host": "VARCHAR",
 }
 
 # The versions of what computed a run (``Results.versions`` keys) -> their ``runs`` column.
@@ -156,6 +166,8 @@ FINISHED_RUN = pa.schema(
         pa.field("python_version", pa.string()),
         pa.field("numpy_version", pa.string()),
         pa.field("numba_version", pa.string()),
+        pa.field("pid", pa.int64()),
+        pa.field("host", pa.string()),
     ]
 )
 """The ``runs`` row of a finished run as ``add_runs`` takes it (``params`` its JSON text);
@@ -187,7 +199,9 @@ CREATE TABLE IF NOT EXISTS runs (
     status VARCHAR NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
     python_version VARCHAR,
     numpy_version VARCHAR,
-    numba_version VARCHAR
+    numba_version VARCHAR,
+    pid BIGINT,
+    host VARCHAR
 );
 CREATE TABLE IF NOT EXISTS steps (
     run_id VARCHAR NOT NULL,
@@ -233,6 +247,38 @@ def failure(path: Path, exc: duckdb.Error, doing: str = "read") -> StoreError:
     return kind(f"cannot {doing} results store {path}: {reason}")
 
 
+def store_error(exc: duckdb.Error, doing: str) -> StoreError:
+    """DuckDB's error while ``doing`` something, as the store's one-line error: a
+    ``StoreEnvironmentError`` named after its cause when the machine refused the write."""
+    detail = one_line(exc)
+    if any(marker in detail for marker in _DISK_FULL):
+        return StoreEnvironmentError(f"disk full or file-size limit: {doing}: {detail}")
+    if any(marker in detail for marker in _NO_PERMISSION):
+        return StoreEnvironmentError(f"no permission or read-only file system: {doing}: {detail}")
+    return StoreError(f"{doing}: {detail}")
+
+
+# --- the test hook of the fault tests (tests/faults) ----------------------------------------
+
+FAULT_VARIABLE = "THERMIDOR_FAULT"
+_FAULT = os.environ.get(FAULT_VARIABLE)  # read once: an unset hook costs one comparison
+
+
+def fault_point(name: str) -> None:
+    """Kill this process here, with SIGKILL, when ``THERMIDOR_FAULT`` is ``name`` (or stop it,
+    with SIGSTOP, when it is ``name:stop``), so that tests can die at a named point of a
+    save exactly as a power cut or ``kill -9`` would. Unset, it does nothing.
+
+    The points: ``run-computing`` (``thermidor run``: the run's row is stored, the store
+    closed, the simulation not started), ``save-begun``, ``save-steps-written``,
+    ``save-before-commit`` and ``save-committed`` (inside ``finish_run``), and
+    ``ingest-committed`` (the spool: committed, its files not yet deleted).
+    """
+    if _FAULT is not None and _FAULT.partition(":")[0] == name:
+        stop = _FAULT.endswith(":stop")
+        os.kill(os.getpid(), signal.SIGSTOP if stop else signal.SIGKILL)
+
+
 def store_wait() -> float:
     """Seconds to wait for a store another process holds: ``THERMIDOR_STORE_WAIT`` or 30."""
     text = os.environ.get(WAIT_VARIABLE)
@@ -264,7 +310,7 @@ def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnect
                 deadline = now + wait
                 if wait > 0:
                     print(
-                        f"waiting for the store {path}: locked by another process "
+                        f"note: waiting for the store {path}: locked by another process "
                         f"(up to {wait:g} s, {WAIT_VARIABLE} sets it)",
                         file=sys.stderr,
                         flush=True,
@@ -398,11 +444,18 @@ class Store:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        if exc is None:
+            self.close()
+            return
+        with suppress(StoreError):  # the error on its way out is the one to report
+            self.close()
 
     def close(self) -> None:
         """Release the file (and checkpoint it)."""
-        self._con.close()
+        try:
+            self._con.close()
+        except duckdb.Error as exc:
+            raise store_error(exc, f"cannot close results store {self.path}") from exc
 
     def _run_columns_present(self) -> set[str]:
         if self._runs_columns is None:
@@ -429,21 +482,52 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything written inside commits together, or not at all (rolled back on any
-        exception). Nested uses join the outer transaction."""
+        exception). Nested uses join the outer transaction.
+
+        A write or a commit the machine refuses (full disk, file-size limit) raises
+        ``StoreEnvironmentError`` with that cause: DuckDB has then already aborted the
+        transaction, and the ROLLBACK's own complaint ("no transaction is active") must
+        not hide the reason. Other errors inside propagate unchanged.
+        """
         if self._in_transaction:
             yield
             return
         con = self._con
-        con.execute("BEGIN TRANSACTION")
+        self._execute("BEGIN TRANSACTION", doing="cannot begin a transaction")
         self._in_transaction = True
         try:
-            yield
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            try:
+                yield
+            except duckdb.Error as exc:
+                self._rollback()
+                error = store_error(exc, f"cannot write to results store {self.path}")
+                if isinstance(error, StoreEnvironmentError):
+                    raise error from exc
+                raise
+            except BaseException:
+                self._rollback()
+                raise
+            try:
+                con.execute("COMMIT")
+            except duckdb.Error as exc:
+                self._rollback()
+                raise store_error(exc, f"cannot commit to results store {self.path}") from exc
         finally:
             self._in_transaction = False
+
+    def _rollback(self) -> None:
+        """Roll back, if DuckDB has not already aborted the transaction itself (a failed
+        commit or write does); the error being raised is the one that matters."""
+        with suppress(duckdb.Error):
+            self._con.execute("ROLLBACK")
+
+    def _execute(self, sql: str, params: list[Any] | None = None, *, doing: str) -> None:
+        """Run one statement that writes, its DuckDB error as the store's (see
+        ``store_error``)."""
+        try:
+            self._con.execute(sql, params)
+        except duckdb.Error as exc:
+            raise store_error(exc, doing) from exc
 
     def start_run(
         self,
@@ -471,11 +555,16 @@ class Store:
             "status": "running",
             # this process computes the run; finish_run records what did, from the results
             **{column: computing_versions()[key] for key, column in VERSION_COLUMNS.items()},
+            # who computes it, so that a run whose process died can be told from one still
+            # computing (``thermidor runs --stale``)
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
         }
         names = tuple(row)
-        self._con.execute(
+        self._execute(
             f"INSERT INTO runs ({_columns(names)}) VALUES ({', '.join('?' * len(names))})",
             list(row.values()),
+            doing=f"cannot record a run in results store {self.path}",
         )
         return run_id
 
@@ -490,7 +579,9 @@ class Store:
         versions = [results.versions.get(key) for key in VERSION_COLUMNS]
         assignments = ", ".join(f"{quoted(column)} = ?" for column in VERSION_COLUMNS.values())
         with self.transaction():
+            fault_point("save-begun")
             self._write_steps(run_id, results)
+            fault_point("save-steps-written")
             self._write_crises(run_id, results)
             self._con.execute(
                 "UPDATE runs SET status = 'finished', finished = ?, thermidor_step = ?, "
@@ -504,13 +595,17 @@ class Store:
                     run_id,
                 ],
             )
+            fault_point("save-before-commit")
+        fault_point("save-committed")
 
     def add_runs(
         self, runs: pa.Table, steps: pa.Table, crises: pa.Table | None = None
     ) -> list[str]:
         """Insert finished runs computed elsewhere (an experiment's workers), in bulk, and
-        return the ids of those inserted: a run whose ``run_id`` is already in the store is
-        skipped with its steps and crises, so adding the same runs twice is harmless.
+        return the ids of those inserted: a run whose ``run_id`` is already in the store as
+        finished is skipped with its steps and crises, so adding the same runs twice is
+        harmless; one there as ``'running'`` or ``'failed'`` (a ``thermidor run`` that could
+        not save and spooled its run instead, then perhaps found stale) is replaced whole.
 
         Args:
             runs: one row per run, the columns of ``FINISHED_RUN`` by name (types are cast;
@@ -526,13 +621,13 @@ class Store:
         if len(set(ids)) != len(ids):
             msg = "runs to add: a run_id appears twice"
             raise StoreError(msg)
-        present = {
-            row[0]
-            for row in self._con.execute(
-                "SELECT run_id FROM runs WHERE list_contains(?, run_id)", [ids]
+        statuses = dict(
+            self._con.execute(
+                "SELECT run_id, status FROM runs WHERE list_contains(?, run_id)", [ids]
             ).fetchall()
-        }
+        )
         crises = _conformed(crises, _CRISIS, "crises to add") if crises is not None else None
+        present = {run_id for run_id, status in statuses.items() if status == "finished"}
         if present:
             fresh = pa.array([i for i in ids if i not in present], pa.string())
             runs = runs.filter(pc.is_in(runs.column("run_id"), value_set=fresh))
@@ -541,7 +636,12 @@ class Store:
                 crises = crises.filter(pc.is_in(crises.column("run_id"), value_set=fresh))
         if runs.num_rows == 0:
             return []
+        unfinished = [run_id for run_id, status in statuses.items() if status != "finished"]
         with self.transaction():
+            for table in ("steps", "crises", "runs") if unfinished else ():
+                self._con.execute(
+                    f"DELETE FROM {table} WHERE list_contains(?, run_id)", [unfinished]
+                )
             self._insert_runs(runs)
             self.insert_steps(steps)
             if crises is not None:
@@ -597,9 +697,27 @@ class Store:
     def fail_run(self, run_id: str) -> None:
         """Mark a run that raised as ``'failed'`` (it keeps no series)."""
         self.get_run(run_id)
-        self._con.execute(
-            "UPDATE runs SET status = 'failed', finished = ? WHERE run_id = ?", [_now(), run_id]
+        self._execute(
+            "UPDATE runs SET status = 'failed', finished = ? WHERE run_id = ?",
+            [_now(), run_id],
+            doing=f"cannot mark run {run_id} failed in results store {self.path}",
         )
+
+    def fail_running(self, run_ids: list[str]) -> list[str]:
+        """Mark as ``'failed'`` those of ``run_ids`` still ``'running'`` (runs whose process
+        is gone) and return them; a run that finished meanwhile is left alone."""
+        with self.transaction():
+            rows = self._con.execute(
+                "SELECT run_id FROM runs WHERE list_contains(?, run_id) AND status = 'running' "
+                "ORDER BY started, run_id",
+                [run_ids],
+            ).fetchall()
+            marked = [row[0] for row in rows]
+            self._con.execute(
+                "UPDATE runs SET status = 'failed', finished = ? WHERE list_contains(?, run_id)",
+                [_now(), marked],
+            )
+        return marked
 
     def get_run(self, run_id: str) -> dict[str, Any]:
         """A run's row, with ``params`` decoded; StoreError if there is no such run."""

@@ -75,7 +75,7 @@ def test_the_assembled_command_tree() -> None:
     root = typer.main.get_command(app)
     assert isinstance(root, TyperGroup)
     assert list(root.commands) == [
-        "scenarios", "timeline", "run", "show", "plan", "metrics", "report", "plot", "ui",
+        "scenarios", "timeline", "run", "show", "runs", "plan", "metrics", "report", "plot", "ui",
         "classic", "experiment",
     ]  # fmt: skip
     classic, experiment = root.commands["classic"], root.commands["experiment"]

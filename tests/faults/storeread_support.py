@@ -112,7 +112,7 @@ def error_line(result: Result, status: int, *needles: str) -> str:
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     others = [line for line in result.stderr.splitlines() if not line.startswith("error: ")]
     assert len(errors) == 1, result.stderr
-    assert all(line.startswith("waiting for the store ") for line in others), result.stderr
+    assert all(line.startswith("note: waiting for the store ") for line in others), result.stderr
     for needle in needles:
         assert needle in errors[0], (needle, errors[0])
     return errors[0]

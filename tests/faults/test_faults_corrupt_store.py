@@ -172,7 +172,7 @@ def test_a_reader_waits_for_a_writer_then_says_so_in_one_line(
     with _held(store, "write"):
         result = invoke(*_reads(store, eid, run_ids[0], tmp_path)[command])
     error_line(result, 3, str(store), "locked by another process", "0.5 s")
-    waiting = [line for line in result.stderr.splitlines() if line.startswith("waiting")]
+    waiting = [line for line in result.stderr.splitlines() if line.startswith("note: waiting")]
     assert len(waiting) == 1
     assert str(store) in waiting[0]
 
@@ -212,7 +212,7 @@ def test_a_store_let_go_during_the_wait_is_read(tmp_path, pristine):
             env=env,
         )
         try:
-            assert _line(reader.stderr).startswith(f"waiting for the store {store}")
+            assert _line(reader.stderr).startswith(f"note: waiting for the store {store}")
             holder.stdin.close()  # let go: the reader, still waiting, takes the file
             out, err = reader.communicate(timeout=DEADLINE)
         finally:

@@ -17,6 +17,7 @@ from thermidor.cli import (
     optimize,
     report,
     run,
+    runs,
     sensitivity,
     timeline,
     ui,
@@ -40,6 +41,7 @@ def build_app() -> typer.Typer:
     app.command("timeline")(timeline.timeline)
     app.command("run")(run.run_command)
     app.command("show")(run.show)
+    app.command("runs")(runs.runs_command)
     app.command("plan")(info.plan)
     app.command("metrics")(info.metrics)
     app.command("report")(report.report)

@@ -5,6 +5,11 @@ Heavy modules (the model, numpy, the scenario schema, DuckDB) are imported insid
 commands so that ``thermidor --help`` stays fast. Every user error (a bad scenario, an
 override, an unknown run id, an export suffix) is one ``error: ...`` line on stderr and
 exit status 2, before the store is touched.
+
+Several runs may share a store: each opens it only to record its start and to save, and
+waits (bounded) while another holds it. A computed run the store cannot take (still
+locked after the wait, a full disk) is kept in the store's spool, which the next command
+on the store ingests, and the command exits with 3.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from rich.console import Console
 from rich.table import Table
 
 from thermidor.cli._common import (
+    EXIT_ENVIRONMENT,
+    EXIT_USAGE,
     EXPORT_SUFFIXES,
     Format,
     FormatOption,
@@ -38,6 +45,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from thermidor.classic.base import ClassicModel
+    from thermidor.model.results import Results
 
 PROGRESS_DELAY = 1.0  # seconds a run must last before its progress bar appears
 
@@ -141,6 +149,10 @@ def _report(summary: dict[str, Any], fmt: Format, title: str, *, thermidor: bool
         table.add_row(name, _shown(final), _shown(summary["mean"][name]))
     console.print(table)
     extra = f"  status {summary['status']}" if "status" in summary else ""
+    if summary.get("stale"):
+        extra += (
+            f" (its process is gone; `thermidor runs {summary['store']} --stale` marks it failed)"
+        )
     console.print(f"store {summary['store']}{extra}")
 
 
@@ -181,29 +193,22 @@ def run_command(
     from thermidor.model.run import run as simulate  # noqa: PLC0415
 
     meta = resolved.meta
-    from thermidor.store import Store, StoreError  # noqa: PLC0415
-
-    with store_errors(out, "write to"), Store(out) as store:
-        run_id = store.start_run(
-            meta.name,
-            resolved.model_dump(mode="json"),
-            seed=seed,
-            version=_version(),
-            steps=meta.steps,
-            members=meta.members,
-        )
+    run = _start_run(
+        out,
+        meta.name,
+        resolved.model_dump(mode="json"),
+        seed=seed,
+        steps=meta.steps,
+        members=meta.members,
+    )
+    run_id = run["run_id"]
     try:
         with _LazyProgress(f"{meta.name} seed {seed}") as progress:
             results = simulate(resolved, seed, progress=progress)
     except BaseException:
-        try:
-            with Store(out) as store:
-                store.fail_run(run_id)
-        except StoreError:  # the store is locked or gone; the run stays 'running'
-            pass
+        _fail_run(out, run_id)
         raise
-    with store_errors(out, "write to"), Store(out) as store:
-        store.finish_run(run_id, results)
+    _save_run(out, run, results)
 
     final, mean = _stored_summary(results.series)
     summary = {
@@ -218,6 +223,80 @@ def run_command(
         "store": str(out.resolve()),
     }
     _report(summary, fmt, "run")
+
+
+def _start_run(
+    out: Path, name: str, params: dict[str, Any], *, seed: int, steps: int, members: int
+) -> dict[str, Any]:
+    """Record the run as ``running`` (ingesting first the runs earlier commands could only
+    spool) and return its row; the store is closed again while the run computes."""
+    from thermidor.experiments.spool import settle_into  # noqa: PLC0415
+    from thermidor.store import Store, fault_point  # noqa: PLC0415
+
+    with store_errors(out, "write to"), Store(out) as store:
+        settle_into(store)
+        run_id = store.start_run(
+            name, params, seed=seed, version=_version(), steps=steps, members=members
+        )
+        run = store.get_run(run_id)
+    fault_point("run-computing")
+    return run
+
+
+def _fail_run(out: Path, run_id: str) -> bool:
+    """Mark a run whose simulation raised (or was interrupted), or that could be neither
+    saved nor spooled, as failed, if the store lets us, and say whether it did; otherwise
+    it stays ``running`` until ``thermidor runs --stale`` finds it."""
+    import duckdb  # noqa: PLC0415
+
+    from thermidor.store import Store, StoreError  # noqa: PLC0415
+
+    try:
+        with Store(out) as store:
+            store.fail_run(run_id)
+    except (StoreError, duckdb.Error):
+        return False
+    return True
+
+
+def _save_run(out: Path, run: dict[str, Any], results: Results) -> None:
+    """Write the computed run into the store. If the store cannot take it (still locked
+    after the wait, a full disk), keep it in the store's spool, say where in one line and
+    exit with 3 (2 when the store itself is at fault, e.g. replaced meanwhile)."""
+    import duckdb  # noqa: PLC0415
+
+    from thermidor.experiments.spool import spool_dir, write_run  # noqa: PLC0415
+    from thermidor.store import Store, StoreEnvironmentError, StoreError, failure  # noqa: PLC0415
+
+    error: StoreError
+    try:
+        with Store(out) as store:
+            store.finish_run(run["run_id"], results)
+    except StoreError as exc:
+        error = exc
+    except duckdb.Error as exc:  # a block found corrupt only when written
+        error = failure(out, exc, "write to")
+    else:
+        return
+    status = EXIT_ENVIRONMENT if isinstance(error, StoreEnvironmentError) else EXIT_USAGE
+    run_id = run["run_id"]
+    try:
+        kept = write_run(out, run, results)
+    except OSError as exc:
+        then = (
+            "it is marked failed"
+            if _fail_run(out, run_id)
+            else f"`thermidor runs {out} --stale` will mark it failed"
+        )
+        fail(
+            f"{error}; run {run_id} is lost: it cannot be kept in {spool_dir(out)} either "
+            f"({exc.strerror or exc}); {then}",
+            status,
+        )
+    fail(
+        f"{error}; run {run_id} is kept in {kept}: the next command on {out} stores it",
+        status,
+    )
 
 
 def _classic_model(name: str) -> ClassicModel | None:
@@ -241,7 +320,6 @@ def _run_classic(
 ) -> None:
     """``thermidor run NAME`` for a classic model: same store, same JSON contract."""
     from thermidor.model.results import Results  # noqa: PLC0415
-    from thermidor.store import Store, StoreError  # noqa: PLC0415
 
     fields = model.params.model_fields
     if steps is not None:
@@ -256,24 +334,15 @@ def _run_classic(
         fail(str(exc))
     resolved = params.model_dump(mode="json")
     agents = int(model.agents(params))
-    with store_errors(out, "write to"), Store(out) as store:
-        run_id = store.start_run(
-            model.name,
-            resolved,
-            seed=seed,
-            version=_version(),
-            steps=int(resolved.get("steps", 0)),
-            members=agents,
-        )
+    run = _start_run(
+        out, model.name, resolved, seed=seed, steps=int(resolved.get("steps", 0)), members=agents
+    )
+    run_id = run["run_id"]
     try:
         with Console(stderr=True).status(f"{model.name} seed {seed}"):
             series = model.simulate(params, seed)
     except BaseException:
-        try:
-            with Store(out) as store:
-                store.fail_run(run_id)
-        except StoreError:
-            pass
+        _fail_run(out, run_id)
         raise
     length = len(next(iter(series.values())))
     results = Results(
@@ -286,8 +355,7 @@ def _run_classic(
         series={name: values.astype("float64") for name, values in series.items()},
         thermidor_step=None,
     )
-    with store_errors(out, "write to"), Store(out) as store:
-        store.finish_run(run_id, results)
+    _save_run(out, run, results)
     final, mean = _stored_summary(results.series, model.metrics)
     summary = {
         "run_id": run_id,
@@ -319,6 +387,7 @@ def show(
     if out is not None and out.suffix.lower() not in EXPORT_SUFFIXES:
         fail(f"--out {out}: suffix must be one of {', '.join(EXPORT_SUFFIXES)}")
 
+    from thermidor.cli.runs import process_gone  # noqa: PLC0415
     from thermidor.experiments.spool import settle  # noqa: PLC0415
     from thermidor.model.results import METRICS  # noqa: PLC0415
     from thermidor.store import Store  # noqa: PLC0415
@@ -354,6 +423,8 @@ def show(
         "mean": mean,
         "store": str(store_path.resolve()),
         "status": run["status"],
+        # a running run whose process is gone (true), alive (false), or unknown (null)
+        "stale": process_gone(run) if run["status"] == "running" else None,
         "export": None if out is None else str(out.resolve()),
     }
     if out is not None:

@@ -22,6 +22,11 @@ what it cannot ingest; a file that is unreadable or does not fit anyway (truncat
 random, another schema, a crafted name) is moved to ``<store>.spool/quarantine/``,
 named in one ``warning:`` line on stderr, and never deleted: one bad file costs
 one run, not the store.
+
+``thermidor run`` spools its run the same way (``write_run``, no links) when the store
+cannot take it (still locked by another process after the wait, a full disk): its
+``running`` row is then replaced by the finished run at the next ingest, which the next
+``thermidor run`` or read command performs.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from pyarrow import feather
@@ -48,10 +53,11 @@ from thermidor.experiments.spoolfile import (
     read,
     tables,
 )
-from thermidor.store import VERSION_COLUMNS, Store, StoreError, _plain
+from thermidor.store import VERSION_COLUMNS, Store, StoreError, _plain, fault_point
 
 if TYPE_CHECKING:
     from thermidor.experiments.executors import Outcome
+    from thermidor.model.results import Results
 
 QUARANTINE = "quarantine"  # the folder in the spool where files that cannot be ingested go
 
@@ -84,11 +90,52 @@ def write(store_path: str | Path, run_id: str, outcome: Outcome, experiment_id: 
         "members": results.members,
         "thermidor_step": results.thermidor_step,
         "started": outcome.started.isoformat(),
-        "finished": datetime.now(UTC).replace(tzinfo=None).isoformat(),
+        "finished": _now_iso(),
         # the worker's, which computed the run (``Results.versions`` is filled where it runs)
         **{column: results.versions.get(key) for key, column in VERSION_COLUMNS.items()},
     }
     links = [[experiment_id, point, seed, run_id] for point, seed in pairs]
+    _write(folder, row, results, links)
+
+
+def write_run(store_path: str | Path, run: dict[str, Any], results: Results) -> Path:
+    """Keep a run of ``thermidor run`` that the store could not take, and return its file.
+
+    Args:
+        store_path: the store the run belongs to.
+        run: its ``runs`` row as ``Store.get_run`` read it when the run started (its id,
+            scenario, parameters, start, process).
+        results: what the simulation computed.
+    """
+    folder = spool_dir(store_path)
+    folder.mkdir(exist_ok=True)
+    row = {
+        "run_id": run["run_id"],
+        "scenario": run["scenario"],
+        "params": json.dumps(run["params"], sort_keys=True, ensure_ascii=False),
+        "params_hash": run["params_hash"],
+        "seed": run["seed"],
+        "version": results.version,
+        "steps": results.steps,
+        "members": run["members"],
+        "thermidor_step": results.thermidor_step,
+        "started": run["started"].isoformat(),
+        "finished": _now_iso(),
+        **{column: results.versions.get(key) for key, column in VERSION_COLUMNS.items()},
+        "pid": run.get("pid"),
+        "host": run.get("host"),
+    }
+    return _write(folder, row, results, [])
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat()
+
+
+def _write(folder: Path, row: dict[str, Any], results: Results, links: list[Any]) -> Path:
+    """One run's file: its series, and as metadata its row, crises and links; written
+    aside, then renamed, so that a file in the spool is always whole."""
+    run_id = row["run_id"]
     crises = [{k: _plain(c.get(k)) for k in CRISIS_KEYS} for c in results.crises]
     table = pa.table({"run_id": pa.array([run_id] * results.steps), **results.columns()})
     final = folder / f"{run_id}{SUFFIX}"
@@ -101,12 +148,17 @@ def write(store_path: str | Path, run_id: str, outcome: Outcome, experiment_id: 
         {"run": json.dumps(row), "crises": json.dumps(crises), "links": json.dumps(links)}
     )
     aside = folder / f".{run_id}.tmp"
-    with aside.open("wb") as sink:
-        feather.write_feather(table, sink, compression="uncompressed")
-        sink.flush()
-        os.fsync(sink.fileno())  # the bytes on disk before the name points to them
-    os.replace(aside, final)
+    try:
+        with aside.open("wb") as sink:
+            feather.write_feather(table, sink, compression="uncompressed")
+            sink.flush()
+            os.fsync(sink.fileno())  # the bytes on disk before the name points to them
+        os.replace(aside, final)
+    except BaseException:
+        aside.unlink(missing_ok=True)  # no partial file left behind (a full disk, say)
+        raise
     _sync_folder(folder)  # and the new name itself durable
+    return final
 
 
 def _sync_folder(folder: Path) -> None:
@@ -152,6 +204,7 @@ def ingest(store: Store) -> int:
             "SELECT experiment_id, point, seed, run_id FROM new_links"
         )
         del new_links
+    fault_point("ingest-committed")
     for spooled in good:
         spooled.path.unlink(missing_ok=True)
     return len(added)
@@ -198,10 +251,18 @@ def _warn(message: str) -> None:
 
 
 def settle(store_path: str | Path) -> None:
-    """Ingest what a killed experiment left in the spool (a no-op when there is none)."""
+    """Ingest what a killed experiment, or a ``thermidor run`` that could not save, left in
+    the spool (a no-op when there is none)."""
     if pending(store_path):
         with Store(store_path) as store:
-            from thermidor.experiments.records import SCHEMA  # noqa: PLC0415
+            settle_into(store)
 
-            store.connection.execute(SCHEMA)
-            ingest(store)
+
+def settle_into(store: Store) -> int:
+    """``settle`` for a store already open for writing; return how many runs were new."""
+    if not pending(store.path):
+        return 0
+    from thermidor.experiments.records import SCHEMA  # noqa: PLC0415
+
+    store.connection.execute(SCHEMA)
+    return ingest(store)

@@ -1,0 +1,179 @@
+"""``thermidor runs STORE``: the runs of a store, and ``--stale`` to close those whose process
+died.
+
+A run's row is ``running`` from its start until its series are saved; a run killed in
+between (``kill -9``, a power cut, an out-of-memory kill) would stay ``running`` forever.
+Each row records the process that computes it (``pid``, ``host``), so on the same host a
+run whose process is gone is certain: the pid no longer exists, or it now belongs to a
+process created after the run started (the pid was reused). A run of another host, or
+one stored before the process was recorded, cannot be checked from here: ``--stale``
+marks it only when ``--older-than HOURS`` says how old a run must be to be given up.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from thermidor.cli._common import Format, FormatOption, fail, fail_store
+
+# a process created this long after its run's row was written is not the run's (the pid was
+# reused); the row is written after the process starts, so any slack only absorbs rounding
+_CREATED_SLACK = 1.0  # seconds
+
+
+def _process_is(pid: int, started: datetime) -> bool:
+    """Whether process ``pid`` of this host exists and was created by the time a run it
+    computes started (``started``, naive UTC)."""
+    try:
+        import psutil  # type: ignore[import-untyped]  # noqa: PLC0415
+    except ImportError:  # psutil comes with the dashboard's dependencies; be safe anyway
+        return _pid_exists(pid)
+    try:
+        created = psutil.Process(pid).create_time()
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.Error:  # exists, but not ours to inspect
+        return True
+    return created <= started.replace(tzinfo=UTC).timestamp() + _CREATED_SLACK
+
+
+def _pid_exists(pid: int) -> bool:
+    import os  # noqa: PLC0415
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def process_gone(run: dict[str, Any]) -> bool | None:
+    """Whether the process that computes a ``running`` run is gone: True or False on its
+    own host, None when it cannot be checked from here (another host, no pid recorded)."""
+    pid, host = run.get("pid"), run.get("host")
+    if pid is None or host != socket.gethostname():
+        return None
+    return not _process_is(int(pid), run["started"])
+
+
+def is_stale(run: dict[str, Any], older_than: float | None, now: datetime) -> bool:
+    """A ``running`` run whose process is gone, or that cannot be checked and started more
+    than ``older_than`` hours before ``now`` (naive UTC)."""
+    if run["status"] != "running":
+        return False
+    gone = process_gone(run)
+    if gone is not None:
+        return gone
+    return older_than is not None and now - run["started"] > timedelta(hours=older_than)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(sep=" ", timespec="seconds")
+
+
+def _record(run: dict[str, Any]) -> dict[str, Any]:
+    """A run as one JSON object: its listed fields, and ``stale`` (a ``running`` run whose
+    process is gone: true or false, null when it cannot be checked; null for the others)."""
+    return {
+        "run_id": run["run_id"],
+        "scenario": run["scenario"],
+        "seed": run["seed"],
+        "steps": run["steps"],
+        "members": run["members"],
+        "status": run["status"],
+        "started": _iso(run["started"]),
+        "finished": _iso(run["finished"]),
+        "pid": run.get("pid"),
+        "host": run.get("host"),
+        "stale": process_gone(run) if run["status"] == "running" else None,
+    }
+
+
+def runs_command(
+    store_path: Annotated[
+        Path, typer.Argument(metavar="STORE", help="The results store (a DuckDB file).")
+    ],
+    *,
+    stale: Annotated[
+        bool,
+        typer.Option(
+            "--stale",
+            help="List only the runs still 'running' whose process is gone, and mark them failed.",
+        ),
+    ] = False,
+    older_than: Annotated[
+        float | None,
+        typer.Option(
+            "--older-than",
+            metavar="HOURS",
+            help="With --stale: also mark the runs whose process cannot be checked from here "
+            "(another host, or none recorded) that started more than HOURS ago.",
+        ),
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the runs of a store (id, scenario, seed, status, start), oldest first; with
+    --stale, close the runs left 'running' by a process that died."""
+    if older_than is not None:
+        if not stale:
+            fail(f"--older-than {older_than:g}: only with --stale")
+        if not (math.isfinite(older_than) and older_than > 0):
+            fail(f"--older-than {older_than}: must be a number of hours > 0")
+    if not store_path.is_file():
+        fail(f"no results store at {store_path}")
+
+    from thermidor.experiments.spool import pending, settle_into  # noqa: PLC0415
+    from thermidor.store import Store, StoreError  # noqa: PLC0415
+
+    # a run spooled because the store could not take it is finished, not stale: ingest first
+    write = stale or bool(pending(store_path))
+    try:
+        with Store(store_path, read_only=not write) as store:
+            if write:
+                settle_into(store)
+            runs = store.list_runs()
+            if stale:
+                now = datetime.now(UTC).replace(tzinfo=None)
+                gone = [run["run_id"] for run in runs if is_stale(run, older_than, now)]
+                marked = set(store.fail_running(gone))
+                runs = [run for run in store.list_runs() if run["run_id"] in marked]
+    except StoreError as exc:
+        fail_store(exc)
+
+    records = [_record(run) for run in runs]
+    if fmt is Format.json:
+        typer.echo(json.dumps({"store": str(store_path.resolve()), "runs": records}))
+        return
+    _print_table(records, store_path, stale=stale)
+
+
+def _print_table(records: list[dict[str, Any]], store_path: Path, *, stale: bool) -> None:
+    console = Console(markup=False, highlight=False)
+    table = Table()
+    # the process matters while a run is 'running': its column only then
+    running = any(record["status"] == "running" for record in records)
+    names = ("run", "scenario", "seed", "status", "started (UTC)") + (("pid@host",) * running)
+    for name in names:
+        table.add_column(name, no_wrap=name not in {"scenario", "status"})
+    for record in records:
+        status = record["status"] + (" (process gone)" if record["stale"] else "")
+        cells = [record["run_id"], record["scenario"], str(record["seed"]), status]
+        cells.append(record["started"])
+        if running:
+            unknown = record["pid"] is None or record["status"] != "running"
+            cells.append("—" if unknown else f"{record['pid']}@{record['host']}")
+        table.add_row(*cells)
+    console.print(table)
+    what = "marked failed (their process is gone)" if stale else "in the store"
+    console.print(f"{len(records)} run(s) {what}: {store_path}")
