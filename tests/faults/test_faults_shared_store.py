@@ -112,7 +112,7 @@ def test_a_store_locked_past_the_wait_keeps_the_run_in_the_spool(tmp_path: Path)
     assert stdout == ""
     line = error_line(stderr)
     kept = spool.spool_dir(store) / f"{run_id}.arrow"
-    assert "still locked by another process after 0.2 s" in line
+    assert "locked" in line
     assert f"run {run_id} is kept in {kept}" in line
     assert kept.is_file()
     assert statuses(store)[run_id] == "running"  # until a command ingests the spool

@@ -16,6 +16,7 @@ import duckdb
 import pytest
 from save_faults_support import (
     assert_whole,
+    error_line,
     make_store,
     run_args,
     snapshot,
@@ -140,11 +141,11 @@ def test_a_run_of_another_host_needs_older_than(tmp_path: Path) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     recent = _running(store, host="elsewhere", pid=_dead_pid())
     old = _running(store, host="elsewhere", started=now - timedelta(hours=3))
-    unknown = _running(store, pid=None, host=None, started=now - timedelta(hours=3))
+    unknown = _running(store, pid=None, host=None, started=now - timedelta(hours=4))
     listed = runs(store)
     assert [r["stale"] for r in listed] == [None, None, None]  # cannot be checked from here
     assert runs(store, "--stale") == []
-    assert [r["run_id"] for r in runs(store, "--stale", "--older-than", "2")] == [old, unknown]
+    assert [r["run_id"] for r in runs(store, "--stale", "--older-than", "2")] == [unknown, old]
     assert statuses(store) == {recent: "running", old: "failed", unknown: "failed"}
 
 
@@ -180,3 +181,24 @@ def test_runs_holds_its_process(tmp_path: Path) -> None:
         run = opened.get_run(run_id)
     assert run["pid"] == os.getpid()
     assert run["host"]
+
+
+def test_a_live_run_marked_failed_by_mistake_is_still_kept(stopped_run) -> None:
+    """Marked failed while it computes (``--older-than`` on another host, say): its save is
+    refused, so the run is spooled, and the ingest replaces the failed row with it."""
+    store, previous, run, run_id = stopped_run
+    with Store(store) as opened:
+        opened.fail_run(run_id)
+    run.send_signal(signal.SIGCONT)
+    stdout, stderr = run.communicate()
+    assert run.returncode == 2, stderr
+    assert stdout == ""
+    line = error_line(stderr)
+    assert f"run {run_id} is failed, not running" in line
+    assert f"run {run_id} is kept in" in line
+    listed = runs(store)
+    assert {r["run_id"]: r["status"] for r in listed} == {
+        **dict.fromkeys(previous, "finished"),
+        run_id: "finished",
+    }
+    assert_whole(store)

@@ -26,8 +26,10 @@ from rich.table import Table
 from thermidor.cli._common import Format, FormatOption, fail, fail_store
 
 # a process created this long after its run's row was written is not the run's (the pid was
-# reused); the row is written after the process starts, so any slack only absorbs rounding
-_CREATED_SLACK = 1.0  # seconds
+# reused). The row is written a moment after its process starts; the slack absorbs the wall
+# clock being stepped forward since (a process's creation time is read back through the
+# boot time, which moves with the clock), so that a live run is never taken for dead
+_CREATED_SLACK = 60.0  # seconds
 
 
 def _process_is(pid: int, started: datetime) -> bool:
