@@ -26,6 +26,7 @@ RECALL_CHOICES = ("per tier", "yes", "no")
 NONE = "none"
 FORM = "form"  # the key of an error that belongs to no single field
 _INTEGER = re.compile(r"^[+-]?\d+$")
+_SHOWN = 40  # characters of a field's text a message quotes
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,21 @@ def _lookup(scenario: Scenario, dotted: str) -> object:
     return node
 
 
+def _shown(clean: str) -> str:
+    """A field's text as a message quotes it: cut short, so a pasted megabyte stays out."""
+    return repr(clean if len(clean) <= _SHOWN else clean[:_SHOWN] + "...")
+
+
+def _whole(clean: str) -> int | None:
+    """The whole number ``clean`` spells, or None (int() refuses over 4,300 digits)."""
+    if not _INTEGER.match(clean):
+        return None
+    try:
+        return int(clean)
+    except ValueError:
+        return None
+
+
 def parse(spec: Field, text: str) -> Parsed:
     """The value a field's text stands for (None = cleared), or ValueError with a message."""
     clean = text.strip()
@@ -170,20 +186,21 @@ def parse(spec: Field, text: str) -> Parsed:
         return None
     if spec.kind == "choice":
         if clean not in spec.choices:
-            msg = f"{spec.key} = {clean!r}: choose one of {', '.join(spec.choices)}"
+            msg = f"{spec.key} = {_shown(clean)}: choose one of {', '.join(spec.choices)}"
             raise ValueError(msg)
         return clean
     if spec.kind.endswith("integer"):
-        if not _INTEGER.match(clean):
-            msg = f"{spec.key} = {clean!r}: expected a whole number ({spec.hint})"
+        whole = _whole(clean)
+        if whole is None:
+            msg = f"{spec.key} = {_shown(clean)}: expected a whole number ({spec.hint})"
             raise ValueError(msg)
-        return int(clean)
+        return whole
     try:
         number = float(clean.replace("_", "x"))  # no 1_000 digit grouping: plain numbers only
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
-        msg = f"{spec.key} = {clean!r}: expected a number ({spec.hint})"
+        msg = f"{spec.key} = {_shown(clean)}: expected a number ({spec.hint})"
         raise ValueError(msg)
     return number
 
