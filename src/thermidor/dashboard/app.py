@@ -79,7 +79,10 @@ def Page() -> None:  # noqa: N802 (the name Solara serves)
             progress.set((done, total))
 
         assert job.scenario is not None  # the button is disabled otherwise
-        results = runner.simulate(job.scenario, job.seed, update)
+        # a run the page no longer waits for (closed, or run again) stops at its next step
+        results = runner.simulate(
+            job.scenario, job.seed, update, cancelled=lambda: not task.is_current()
+        )
         if results is not None:
             finished.set(results)
 
