@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,15 +43,21 @@ def gate(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("gate") / "open"
 
 
-def _serve(port: int, gate: Path) -> subprocess.Popen[bytes]:
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> Path:
+    """How each run ended, one line each (gated_app appends ``finished`` or ``stopped``)."""
+    return tmp_path_factory.mktemp("runs") / "runs"
+
+
+def _serve(port: int, gate: Path, runs: Path) -> subprocess.Popen[bytes]:
     """The dashboard on ``port``, once it answers; ``PortTakenError`` if it exits first."""
-    env = dict(environment(HERE), THERMIDOR_TEST_GATE=str(gate))
+    env = dict(environment(HERE), THERMIDOR_TEST_GATE=str(gate), THERMIDOR_TEST_RUNS=str(runs))
     return serve(_ui_command(port), port, env)
 
 
 @pytest.fixture(scope="module")
-def server(gate: Path) -> Iterator[str]:
-    port, proc = on_free_port(lambda port: _serve(port, gate))
+def server(gate: Path, runs: Path) -> Iterator[str]:
+    port, proc = on_free_port(lambda port: _serve(port, gate, runs))
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
@@ -173,6 +180,27 @@ def test_run_move_control_pin_baseline(page, gate) -> None:  # type: ignore[no-u
     assert (
         _trace(page, "control-index", "run")["y"] != _trace(page, "control-index", "baseline")["y"]
     )
+
+
+def _ended(runs: Path) -> list[str]:
+    return runs.read_text(encoding="utf-8").split() if runs.exists() else []
+
+
+def test_a_run_stops_when_its_page_is_left(page, runs) -> None:  # type: ignore[no-untyped-def]
+    """A page left mid-run does not leave its run taking a core (and a slot of the runs at
+    once) to its end: it stops at its next step."""
+    before = len(_ended(runs))
+    _type(page, "meta-members", "2000")
+    _type(page, "meta-steps", "2000")
+    page.wait_for_function("() => !document.querySelector('.run-button').disabled")
+    page.locator(".run-button").click()
+    page.wait_for_selector(".run-progress.running")  # held after its first partial series
+    page.goto("about:blank")  # the page is left: Solara closes its session, the hold ends
+    deadline = time.monotonic() + DEADLINE
+    while len(_ended(runs)) == before:  # polled until the run has ended; the deadline guards
+        assert time.monotonic() < deadline, "the run did not end"
+        time.sleep(0.2)
+    assert _ended(runs)[before:] == ["stopped"]
 
 
 def test_bad_input_shows_message_and_refuses_run(page, server) -> None:  # type: ignore[no-untyped-def]
