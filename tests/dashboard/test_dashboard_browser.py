@@ -9,24 +9,20 @@ the machine. The timeouts only stop a hung test.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from ports import PortTakenError, on_free_port
+from dashboard_server import DEADLINE, answers, environment, serve, stop, ui_command
+from ports import on_free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("THERMIDOR_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
-DEADLINE = 300  # seconds: a guard against a hung server or page, never a signal
 HERE = Path(__file__).resolve().parent
-SRC = HERE.parents[1] / "src"
 PLOT_DATA = """sel => {
   const gd = document.querySelector(sel + ' .js-plotly-plot');
   return gd ? gd.data.map(t => ({name: t.name, y: Array.from(t.y), dash: (t.line || {}).dash}))
@@ -34,24 +30,9 @@ PLOT_DATA = """sel => {
 }"""
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def _ui_command(port: int) -> list[str]:
-    """The command line ``thermidor ui --port`` runs (caught, not run), serving gated_app."""
-    from thermidor.cli import app  # noqa: PLC0415
-
-    caught: list[list[str]] = []
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(subprocess, "call", lambda argv: caught.append(list(argv)) or 0)
-        result = CliRunner().invoke(app, ["ui", "--port", str(port)])
-    assert result.exit_code == 0, result.output
-    [command] = caught
+    """The command line ``thermidor ui --port`` becomes (caught, not run), serving gated_app."""
+    command = ui_command("--port", str(port))
     assert "thermidor.dashboard.app" in command, command
     return ["gated_app" if a == "thermidor.dashboard.app" else a for a in command]
 
@@ -62,43 +43,25 @@ def gate(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("gate") / "open"
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=DEADLINE)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> Path:
+    """How each run ended, one line each (gated_app appends ``finished`` or ``stopped``)."""
+    return tmp_path_factory.mktemp("runs") / "runs"
 
 
-def _serve(port: int, gate: Path) -> subprocess.Popen[bytes]:
+def _serve(port: int, gate: Path, runs: Path) -> subprocess.Popen[bytes]:
     """The dashboard on ``port``, once it answers; ``PortTakenError`` if it exits first."""
-    url = f"http://127.0.0.1:{port}/"
-    env = dict(os.environ, THERMIDOR_TEST_GATE=str(gate))
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), str(SRC), env.get("PYTHONPATH")]))
-    proc = subprocess.Popen(
-        _ui_command(port), env=env, start_new_session=True, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + DEADLINE
-    while not _answers(url):  # polled until the port answers; the deadline only guards
-        if proc.poll() is not None:
-            raise PortTakenError(f"the dashboard server exited on port {port}")
-        if time.monotonic() >= deadline:
-            _stop(proc)
-            raise AssertionError(f"the dashboard did not answer in {DEADLINE} s")
-        time.sleep(0.2)
-    if proc.poll() is not None:  # what answered was another server on a port taken meanwhile
-        raise PortTakenError(f"the dashboard server exited on port {port}")
-    return proc
+    env = dict(environment(HERE), THERMIDOR_TEST_GATE=str(gate), THERMIDOR_TEST_RUNS=str(runs))
+    return serve(_ui_command(port), port, env)
 
 
 @pytest.fixture(scope="module")
-def server(gate: Path) -> Iterator[str]:
-    port, proc = on_free_port(lambda port: _serve(port, gate))
+def server(gate: Path, runs: Path) -> Iterator[str]:
+    port, proc = on_free_port(lambda port: _serve(port, gate, runs))
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +182,27 @@ def test_run_move_control_pin_baseline(page, gate) -> None:  # type: ignore[no-u
     )
 
 
+def _ended(runs: Path) -> list[str]:
+    return runs.read_text(encoding="utf-8").split() if runs.exists() else []
+
+
+def test_a_run_stops_when_its_page_is_left(page, runs) -> None:  # type: ignore[no-untyped-def]
+    """A page left mid-run does not leave its run taking a core (and a slot of the runs at
+    once) to its end: it stops at its next step."""
+    before = len(_ended(runs))
+    _type(page, "meta-members", "2000")
+    _type(page, "meta-steps", "2000")
+    page.wait_for_function("() => !document.querySelector('.run-button').disabled")
+    page.locator(".run-button").click()
+    page.wait_for_selector(".run-progress.running")  # held after its first partial series
+    page.goto("about:blank")  # the page is left: Solara closes its session, the hold ends
+    deadline = time.monotonic() + DEADLINE
+    while len(_ended(runs)) == before:  # polled until the run has ended; the deadline guards
+        assert time.monotonic() < deadline, "the run did not end"
+        time.sleep(0.2)
+    assert _ended(runs)[before:] == ["stopped"]
+
+
 def test_bad_input_shows_message_and_refuses_run(page, server) -> None:  # type: ignore[no-untyped-def]
     _type(page, "institutions-apparatus-cap", "1.5")
     message = page.locator(".field-institutions-apparatus-cap .field-error")
@@ -229,7 +213,7 @@ def test_bad_input_shows_message_and_refuses_run(page, server) -> None:  # type:
     _type(page, "meta-members", "ten")
     page.locator(".field-meta-members .field-error").wait_for()
     page.screenshot(path=ARTIFACTS / "dashboard-bad-input.png", full_page=True)
-    assert _answers(server), "the server stopped answering after bad input"
+    assert answers(server), "the server stopped answering after bad input"
     _type(page, "institutions-apparatus-cap", "0.2")
     _type(page, "meta-members", "1000")
     page.locator(".field-error").first.wait_for(state="detached")

@@ -79,7 +79,13 @@ def Page() -> None:  # noqa: N802 (the name Solara serves)
             progress.set((done, total))
 
         assert job.scenario is not None  # the button is disabled otherwise
-        results = runner.simulate(job.scenario, job.seed, update)
+        page_gone = solara.kernel_closed_event()  # set when the page is closed or left
+
+        def stale() -> bool:
+            """The page no longer waits for this run (gone, or run again): stop it."""
+            return page_gone.is_set() or not task.is_current()
+
+        results = runner.simulate(job.scenario, job.seed, update, cancelled=stale)
         if results is not None:
             finished.set(results)
 

@@ -50,11 +50,21 @@ def year_range(meta: Meta) -> tuple[float, float]:
 
 
 def year_to_step(meta: Meta, year: float) -> int:
-    """The step at which ``year`` (a decimal year) begins; ValueError if outside the run."""
+    """The step at which ``year`` (a decimal year) begins; ValueError if outside the run.
+
+    The offset is checked finite before ``math.ceil``, which raises OverflowError on an
+    infinity (``1e308`` years times the steps per year) and on an int too large for a float.
+    """
     first, last = year_range(meta)
-    step = math.ceil(round((year - first) * STEPS_PER_YEAR[meta.time_step], 6))
-    if not math.isfinite(year) or step < 0 or step >= meta.steps:
-        msg = f"year {year:g} is outside the run ({first:.4g} to {last:.4g})"
+    try:
+        offset = (float(year) - first) * STEPS_PER_YEAR[meta.time_step]
+        shown = f"{float(year):g}"
+    except OverflowError:  # an int beyond the largest float
+        offset = math.inf
+        shown = "beyond 1.8e308" if year > 0 else "beyond -1.8e308"
+    step = math.ceil(round(offset, 6)) if math.isfinite(offset) else -1
+    if step < 0 or step >= meta.steps:
+        msg = f"year {shown} is outside the run ({first:.4g} to {last:.4g})"
         raise ValueError(msg)
     return step
 

@@ -5,7 +5,8 @@ turned into one ``dotted.key=value`` override whose value is a number, a boolean
 or a word from a fixed list, written here from the parsed value (never the raw text), and
 then validated by :func:`thermidor.load_scenario`: the same pydantic schema as ``thermidor
 run --set``. Nothing a user types is evaluated. Errors are kept per field, with the
-loader's one-line message naming the field, the value and what is allowed.
+loader's one-line message naming the field, the value and what is allowed. Members and
+steps are also held to the dashboard's size limits (:mod:`thermidor.dashboard.limits`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from thermidor.dashboard import events
+from thermidor.dashboard import events, limits
 from thermidor.model.state import RULES
 from thermidor.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
 
@@ -26,6 +27,7 @@ RECALL_CHOICES = ("per tier", "yes", "no")
 NONE = "none"
 FORM = "form"  # the key of an error that belongs to no single field
 _INTEGER = re.compile(r"^[+-]?\d+$")
+_SHOWN = 40  # characters of a field's text a message quotes
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,12 @@ HEADLINE: tuple[Field, ...] = (
     Field("education.intensity", "Education", "number", hint="0..1"),
 )
 RUN_FIELDS: tuple[Field, ...] = (
-    Field("meta.members", "Members", "integer", hint="100..10,000,000"),
-    Field("meta.steps", "Steps", "integer", hint=">= 1"),
+    Field("meta.members", "Members", "integer", hint=f"100..{limits.MAX_MEMBERS:,}"),
+    Field("meta.steps", "Steps", "integer", hint=f"1..{limits.MAX_STEPS:,}"),
     Field("seed", "Seed", "integer", hint=">= 0"),
 )
 NO_EVENT = "none"
+SIZE_KEYS = ("meta.members", "meta.steps")  # capped by the dashboard's limits
 
 
 def branch_fields(scenario: Scenario) -> tuple[Field, ...]:
@@ -162,6 +165,21 @@ def _lookup(scenario: Scenario, dotted: str) -> object:
     return node
 
 
+def _shown(clean: str) -> str:
+    """A field's text as a message quotes it: cut short, so a pasted megabyte stays out."""
+    return repr(clean if len(clean) <= _SHOWN else clean[:_SHOWN] + "...")
+
+
+def _whole(clean: str) -> int | None:
+    """The whole number ``clean`` spells, or None (int() refuses over 4,300 digits)."""
+    if not _INTEGER.match(clean):
+        return None
+    try:
+        return int(clean)
+    except ValueError:
+        return None
+
+
 def parse(spec: Field, text: str) -> Parsed:
     """The value a field's text stands for (None = cleared), or ValueError with a message."""
     clean = text.strip()
@@ -170,20 +188,21 @@ def parse(spec: Field, text: str) -> Parsed:
         return None
     if spec.kind == "choice":
         if clean not in spec.choices:
-            msg = f"{spec.key} = {clean!r}: choose one of {', '.join(spec.choices)}"
+            msg = f"{spec.key} = {_shown(clean)}: choose one of {', '.join(spec.choices)}"
             raise ValueError(msg)
         return clean
     if spec.kind.endswith("integer"):
-        if not _INTEGER.match(clean):
-            msg = f"{spec.key} = {clean!r}: expected a whole number ({spec.hint})"
+        whole = _whole(clean)
+        if whole is None:
+            msg = f"{spec.key} = {_shown(clean)}: expected a whole number ({spec.hint})"
             raise ValueError(msg)
-        return int(clean)
+        return whole
     try:
         number = float(clean.replace("_", "x"))  # no 1_000 digit grouping: plain numbers only
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
-        msg = f"{spec.key} = {clean!r}: expected a number ({spec.hint})"
+        msg = f"{spec.key} = {_shown(clean)}: expected a number ({spec.hint})"
         raise ValueError(msg)
     return number
 
@@ -279,6 +298,7 @@ def build(name: str, form: dict[str, str]) -> Built:
     overrides: list[str] = []
     edits: list[str] = []
     seed = 0
+    sizes: dict[str, int] = {}  # members and steps, checked against the dashboard's limits
     # a headline knob set holds against the scenario's interventions (HEADLINE_KNOBS): only
     # the knobs a user changed are set, so an unedited form keeps the scenario's history
     own = defaults(name)
@@ -295,6 +315,9 @@ def build(name: str, form: dict[str, str]) -> Built:
                 errors[spec.key] = f"seed = {value}: must be a whole number >= 0"
             seed = value
             continue
+        if spec.key in SIZE_KEYS:
+            assert isinstance(value, int)  # required integer fields
+            sizes[spec.key] = value
         override = f"{spec.key}={literal(spec, value)}"
         if unedited.get(spec.key) == literal(spec, value):
             continue
@@ -305,6 +328,7 @@ def build(name: str, form: dict[str, str]) -> Built:
             overrides.append(override)
             if form.get(spec.key, "") != own[spec.key]:
                 edits.append(override)
+    errors.update(limits.problems(sizes.get("meta.members"), sizes.get("meta.steps")))
     if not errors:  # events are placed in the run as edited (its steps, its members)
         base = load_scenario(name, overrides)
     for which in ("shock", "intervention"):
