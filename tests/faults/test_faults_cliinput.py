@@ -23,6 +23,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cli_support import assert_one_error, one_json_line
+from experiment_support import TINY, InProcess
 from thermidor.classic.base import bounds
 from thermidor.classic.granovetter import GranovetterParams
 from thermidor.classic.parliament import ParliamentParams
@@ -36,34 +37,12 @@ SCENARIO = "soviet-1917-1928"
 SMALL = ["--members", "100", "--steps", "3"]
 LONG = "a" * 5000  # one name of 5,000 characters: ENAMETOOLONG everywhere
 DEPTH = 3000
-TINY = f"""
-name = "tiny"
-scenario = "{SCENARIO}"
-steps = 3
-members = 100
-metrics = ["control_index"]
-
-[[parameters]]
-name = "institutions.nominated_share"
-values = [0.0]
-"""
 
 runner = CliRunner()
 
 
 def invoke(*args: str | Path) -> Result:
     return runner.invoke(app, [str(a) for a in args])
-
-
-class InProcess:
-    """An executor running each task here, in order: a stored experiment without worker
-    processes (what is tested is the commands reading it, not the runner)."""
-
-    def map_unordered(self, fn: Callable[[Any], Any], tasks: Any) -> Iterator[Any]:
-        return map(fn, tasks)
-
-    def close(self) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
