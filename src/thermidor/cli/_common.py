@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Self
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -56,6 +57,31 @@ def fail_store(exc: Exception) -> NoReturn:
     from thermidor.store import StoreEnvironmentError  # noqa: PLC0415
 
     fail(str(exc), EXIT_ENVIRONMENT if isinstance(exc, StoreEnvironmentError) else EXIT_USAGE)
+
+
+# --- the arguments: text --------------------------------------------------------------------
+
+
+class TextArguments(TyperGroup):
+    """The top-level command group: before any parsing, every argument must be UTF-8 text.
+
+    Bytes that are not UTF-8 in an argument reach Python as lone surrogates, which no store
+    (DuckDB), JSON consumer or terminal can encode: one ``error:`` line here, exit 2,
+    instead of a traceback wherever the argument is first written.
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # click's Context
+        for position, argument in enumerate(args, start=1):
+            try:
+                argument.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                code = ord(argument[exc.start])
+                byte = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "a surrogate"
+                fail(
+                    f"argument {position} {argument!r}: not UTF-8 text ({byte}); names, ids "
+                    "and paths must be given in UTF-8"
+                )
+        return super().parse_args(ctx, args)
 
 
 # --- the user's files and paths: one line for every way they fail --------------------------
