@@ -13,6 +13,9 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -109,6 +112,31 @@ def test_a_long_scenario_name_is_refused_by_the_loader() -> None:
     assert len(str(caught.value)) < 400
     with pytest.raises(ExperimentError, match="file name too long"):
         load_experiment(LONG)
+
+
+# --- arguments that are not UTF-8 (undecodable bytes reach Python as lone surrogates) -------
+
+NOT_UTF8 = "caf\udce9"  # what b"caf\xe9" on the command line becomes in sys.argv
+
+NOT_UTF8_ARGUMENTS: dict[str, Callable[[dict[str, Any], Path], list[str | Path]]] = {
+    "show RUN_ID": lambda s, d: ["show", NOT_UTF8, "--store", s["store"]],
+    "summary --experiment": lambda s, d: ["experiment", "summary", s["store"],
+                                          "--experiment", NOT_UTF8],
+    "run --set": lambda s, d: ["run", SCENARIO, *SMALL, "--set", f"meta.title={NOT_UTF8}",
+                               "--out", d / "r.duckdb"],
+    "run --out": lambda s, d: ["run", SCENARIO, *SMALL, "--out", d / f"{NOT_UTF8}.duckdb"],
+    "report --out": lambda s, d: ["report", s["run_id"], "--store", s["store"],
+                                  "--out", d / f"{NOT_UTF8}.html"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(NOT_UTF8_ARGUMENTS))
+def test_an_argument_not_utf8_is_one_line(
+    case: str, stored: dict[str, Any], tmp_path: Path
+) -> None:
+    result = invoke(*NOT_UTF8_ARGUMENTS[case](stored, tmp_path))
+    assert_one_error(result, 2, "not UTF-8 text (byte 0xe9)", "caf\\udce9")
+    assert files_in(tmp_path) == []
 
 
 # --- files nested 3,000 levels deep, or not UTF-8 ------------------------------------------
@@ -223,6 +251,46 @@ def test_output_into_a_folder_refusing_files_is_the_environment(
     before = files_in(unwritable)
     assert_one_error(invoke(*OUTPUTS[command](stored, out)), 3, "--out", "permission denied")
     assert files_in(unwritable) == before
+
+
+def in_read_only_mount(folder: Path, *command: str | Path) -> subprocess.CompletedProcess[str]:
+    """``command`` run with a read-only tmpfs mounted on ``folder``, in a mount namespace of
+    its own (a user namespace too for an ordinary user); the rest of the system unchanged."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("no unshare(1) to mount a read-only file system in a private namespace")
+    namespace = [unshare, "-m", *([] if os.geteuid() == 0 else ["-r"])]
+    probe = subprocess.run(
+        [*namespace, "mount", "-t", "tmpfs", "-o", "ro", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        pytest.skip(f"this system allows no private read-only mount: {probe.stderr!r}")
+    script = 'mount -t tmpfs -o ro tmpfs "$0" && exec "$@"'
+    return subprocess.run(
+        [*namespace, "sh", "-c", script, str(folder), *map(str, command)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("command", ["report", "run"])
+def test_output_onto_a_read_only_file_system_is_the_environment(
+    command: str, stored: dict[str, Any], tmp_path: Path
+) -> None:
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    out = folder / f"r{SUFFIX[command]}"
+    done = in_read_only_mount(
+        folder, sys.executable, "-m", "thermidor", *OUTPUTS[command](stored, out)
+    )
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    line = f"error: --out {out}: cannot write it: read-only file system"
+    assert done.stderr.splitlines() == [line]
+    assert files_in(folder) == []
 
 
 def test_a_disk_full_while_writing_is_the_environment(
