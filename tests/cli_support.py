@@ -25,3 +25,17 @@ def assert_usage_error(result: Result, *needles: str) -> None:
     assert lines[0].startswith("error: ")
     for needle in needles:
         assert needle in lines[0]
+
+
+def assert_one_error(result: Result, status: int, *needles: str, longest: int = 400) -> str:
+    """Exit ``status``, no traceback, exactly one ``error:`` line on stderr (``note:`` lines
+    aside), at most ``longest`` characters (a huge value is shortened), naming each needle."""
+    assert result.exit_code == status, (result.exit_code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("note: ")]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: "), lines[0]
+    assert len(lines[0]) <= longest, lines[0]
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]

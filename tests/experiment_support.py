@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -66,3 +68,28 @@ def same(a: dict[str, list[tuple]], b: dict[str, list[tuple]]) -> None:
                     isinstance(x, float) and isinstance(y, float) and np.isnan(x) and np.isnan(y)
                 )
                 assert both_nan or x == y, (table, row_a, row_b)
+
+
+# the smallest experiment: one point, one seed, three steps of a hundred members
+TINY = """
+name = "tiny"
+scenario = "soviet-1917-1928"
+steps = 3
+members = 100
+metrics = ["control_index"]
+
+[[parameters]]
+name = "institutions.nominated_share"
+values = [0.0]
+"""
+
+
+class InProcess:
+    """An executor running each task here, one after another: an experiment stored without
+    starting worker processes (for tests of what reads it, not of the runner)."""
+
+    def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        return map(fn, tasks)
+
+    def close(self) -> None:
+        pass

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-__all__ = ["ClassicModel", "ClassicParams", "parse_overrides"]
+__all__ = ["ClassicModel", "ClassicParams", "bounds", "parse_overrides"]
 
 
 class ClassicParams(BaseModel):
@@ -65,14 +65,14 @@ class ClassicModel:
         if preset is not None:
             if preset not in self.presets:
                 allowed = ", ".join(sorted(self.presets)) or "none"
-                msg = f"preset: unknown preset {preset!r} for {self.name}; allowed: {allowed}"
+                msg = f"preset: unknown preset {_shown(preset)} for {self.name}; allowed: {allowed}"
                 raise ValueError(msg)
             values.update(self.presets[preset])
         fields = self.params.model_fields
         for key, value in pairs.items():
             if key not in fields:
                 msg = (
-                    f"{key}: no such parameter of {self.name}; "
+                    f"{_shown(key)}: no such parameter of {self.name}; "
                     f"allowed: {', '.join(sorted(fields))}, preset"
                 )
                 raise ValueError(msg)
@@ -82,8 +82,19 @@ class ClassicModel:
         except ValidationError as exc:
             error = exc.errors()[0]
             where = ".".join(str(p) for p in error["loc"]) or "parameters"
-            msg = f"{where}: {error['msg']} (got {error.get('input')!r})"
+            msg = f"{where}: {error['msg']} (got {_shown(error.get('input'))})"
             raise ValueError(msg) from None
+
+
+def bounds(params: type[BaseModel], name: str) -> tuple[float | None, float | None]:
+    """The inclusive lower and upper bounds (``ge``, ``le``) that ``params`` declares for its
+    field ``name``, None where it declares none: the one source of the limits that the
+    command line's options check too."""
+    low = high = None
+    for constraint in params.model_fields[name].metadata:
+        low = getattr(constraint, "ge", low)
+        high = getattr(constraint, "le", high)
+    return low, high
 
 
 def _literal(text: str) -> Any:
@@ -94,6 +105,18 @@ def _literal(text: str) -> Any:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text  # a bare word: a string
+    except RecursionError:  # brackets nested deeper than the parser recurses
+        msg = f"--set value {_shown(text)}: nested too deeply"
+        raise ValueError(msg) from None
+
+
+def _shown(value: Any) -> str:
+    """A value as a one-line message quotes it: a few levels and characters of it."""
+    import reprlib  # noqa: PLC0415
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother = 3, 60, 60
+    return short.repr(value)
 
 
 def parse_overrides(overrides: list[str]) -> dict[str, Any]:
@@ -102,7 +125,7 @@ def parse_overrides(overrides: list[str]) -> dict[str, Any]:
     for item in overrides:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            msg = f"--set {item!r}: expected KEY=VALUE"
+            msg = f"--set {_shown(item)}: expected KEY=VALUE"
             raise ValueError(msg)
         out[key.strip()] = _literal(value.strip())
     return out

@@ -7,7 +7,10 @@ specification and the store are imported inside the functions that open them).
 
 from __future__ import annotations
 
+import errno
 import math
+import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Self
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -32,13 +36,22 @@ if TYPE_CHECKING:
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
 EXPORT_SUFFIXES = (".csv", ".parquet")
+LONGEST_WORD = 200  # characters of one word of an error line, beyond which it is shortened
 
 
 def fail(message: str, status: int = EXIT_USAGE) -> NoReturn:
     """Print one ``error:`` line on stderr (no rich wrapping or markup) and exit with
-    ``status`` (2, bad input, unless said)."""
-    typer.echo(f"error: {' '.join(message.splitlines())}", err=True)
+    ``status`` (2, bad input, unless said). A huge value in it (a 5,000-character path) is
+    cut in the middle, so that the line stays one line a person can read."""
+    line = re.sub(rf"\S{{{LONGEST_WORD},}}", _shortened, " ".join(message.splitlines()))
+    typer.echo(f"error: {line}", err=True)
     raise typer.Exit(status)
+
+
+def _shortened(word: re.Match[str]) -> str:
+    from thermidor.scenarios.loader import shorten  # noqa: PLC0415
+
+    return shorten(word.group())
 
 
 def fail_store(exc: Exception) -> NoReturn:
@@ -46,6 +59,108 @@ def fail_store(exc: Exception) -> NoReturn:
     from thermidor.store import StoreEnvironmentError  # noqa: PLC0415
 
     fail(str(exc), EXIT_ENVIRONMENT if isinstance(exc, StoreEnvironmentError) else EXIT_USAGE)
+
+
+# --- the arguments: text --------------------------------------------------------------------
+
+
+class TextArguments(TyperGroup):
+    """The top-level command group: before any parsing, every argument must be UTF-8 text.
+
+    Bytes that are not UTF-8 in an argument reach Python as lone surrogates, which no store
+    (DuckDB), JSON consumer or terminal can encode: one ``error:`` line here, exit 2,
+    instead of a traceback wherever the argument is first written.
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # click's Context
+        for position, argument in enumerate(args, start=1):
+            try:
+                argument.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                code = ord(argument[exc.start])
+                byte = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "a surrogate"
+                fail(
+                    f"argument {position} {argument!r}: not UTF-8 text ({byte}); names, ids "
+                    "and paths must be given in UTF-8"
+                )
+        return super().parse_args(ctx, args)
+
+
+# --- the user's files and paths: one line for every way they fail --------------------------
+
+# what an OSError says about the machine rather than the path the user gave: no permission,
+# a read-only file system, a full disk or quota, a file-size limit, a failing device
+ENVIRONMENT_ERRNOS = frozenset(
+    {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+)
+
+
+def caused_by_environment(exc: BaseException) -> bool:
+    """Whether ``exc`` or an exception it was raised from is a fault of the environment: an
+    OSError of ``ENVIRONMENT_ERRNOS`` or a ``StoreEnvironmentError`` (a loader's one-line
+    error keeps the OSError it was raised from as its cause)."""
+    from thermidor.store import StoreEnvironmentError  # noqa: PLC0415
+
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, StoreEnvironmentError) or (
+            isinstance(cause, OSError) and cause.errno in ENVIRONMENT_ERRNOS
+        ):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def fail_input(exc: Exception) -> NoReturn:
+    """``fail`` for a one-line error about a file the user gave (a ScenarioError, an
+    ExperimentError, a StoreError): 3 if the environment caused it, else 2."""
+    fail(str(exc), EXIT_ENVIRONMENT if caused_by_environment(exc) else EXIT_USAGE)
+
+
+def fail_os(label: str, path: Path, exc: OSError | ValueError, doing: str = "") -> NoReturn:
+    """One line for a path the system refused: the option, the path (shortened if huge),
+    what was being done and why; 3 for the environment's faults, 2 for the path's (a name too
+    long, a directory, a missing folder; a ValueError is a NUL byte in the path)."""
+    from thermidor.scenarios.loader import os_reason  # noqa: PLC0415
+
+    reason = os_reason(exc) if isinstance(exc, OSError) else f"not a path: {exc}"
+    status = EXIT_ENVIRONMENT if caused_by_environment(exc) else EXIT_USAGE
+    fail(f"{label} {path}: {doing + ': ' if doing else ''}{reason}", status)
+
+
+def check_output(path: Path, label: str) -> None:
+    """Before any work, that a file can be written at ``path``: not a directory, in a folder
+    that exists, under a name the file system takes, in a folder where a file can be created
+    (a read-only file system or no permission is found here, not after an hour of runs).
+    Else one ``error:`` line: 2 for the path, 3 for the environment."""
+    import tempfile  # noqa: PLC0415
+
+    folder = path.parent
+    try:
+        if path.is_dir():
+            fail(f"{label} {path}: is a directory; give the path of a file")
+        if not folder.is_dir():
+            fail(f"{label} {path}: no folder {folder}")
+        with tempfile.TemporaryFile(dir=folder):  # unnamed where the system allows: no trace
+            pass
+        if path.exists() and not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    except (OSError, ValueError) as exc:
+        fail_os(label, path, exc, "cannot write it")
+
+
+def check_store(path: Path, label: str) -> None:
+    """Before opening it, that ``path`` can name an existing results store, or one
+    ``error:`` line (a name too long, a directory, no such file: 2; no permission: 3)."""
+    try:
+        if path.is_dir():
+            fail(f"{label} {path}: is a directory, not a results store")
+        if not path.exists():
+            fail(f"no results store at {path}")
+    except (OSError, ValueError) as exc:
+        fail_os(label, path, exc, "cannot open it")
 
 
 # --- scenario options shared by the commands that resolve a scenario ----------------------
@@ -252,7 +367,7 @@ def read_experiment(path: Path) -> Experiment:
     try:
         return load_experiment(path)
     except ExperimentError as exc:
-        fail(str(exc))
+        fail_input(exc)
 
 
 def open_store(path: Path, *, read_only: bool) -> Store:
@@ -261,6 +376,8 @@ def open_store(path: Path, *, read_only: bool) -> Store:
     from thermidor.experiments.spool import settle  # noqa: PLC0415
     from thermidor.store import Store  # noqa: PLC0415
 
+    if read_only:
+        check_store(path, "store")
     with store_errors(path):
         if path.is_file():
             settle(path)  # runs a killed experiment left in the spool

@@ -9,26 +9,61 @@ independents). These commands print them, as a table or one JSON object.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+import math
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from thermidor.cli._common import Format, FormatOption
+from thermidor.cli._common import Format, FormatOption, fail
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+
+def check_within(option: str, value: float, params: type[BaseModel], name: str) -> None:
+    """``value`` of ``option`` is finite and within the bounds the model declares for its
+    field ``name`` (the one source of the limits), or one ``error:`` line and exit 2."""
+    from thermidor.classic.base import bounds  # noqa: PLC0415
+
+    low, high = bounds(params, name)
+    if math.isfinite(value) and (low is None or value >= low) and (high is None or value <= high):
+        return
+    allowed = " and ".join(
+        [f">= {low:g}"] * (low is not None) + [f"<= {high:g}"] * (high is not None)
+    )
+    what = params.model_fields[name].description or name
+    fail(f"{option} {value:g}: {what} must be a finite number {allowed}")
 
 
 def critical_sd(
     *,
-    n: Annotated[float, typer.Option(min=2, help="Population size N.")] = 100,
-    mean: Annotated[float, typer.Option(min=0, help="Mean threshold (people).")] = 25.0,
+    n: Annotated[
+        float, typer.Option(help="Population size N (within the model's bounds of n).")
+    ] = 100,
+    mean: Annotated[
+        float, typer.Option(help="Mean threshold (people; within the model's bounds of mean).")
+    ] = 25.0,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Granovetter (1978): the threshold sd at which the riot jumps from a few to nearly all."""
+    from thermidor.classic.granovetter import (  # noqa: PLC0415
+        GranovetterParams,
+        normal_fixed_point,
+    )
     from thermidor.classic.granovetter import critical_sd as search  # noqa: PLC0415
-    from thermidor.classic.granovetter import normal_fixed_point  # noqa: PLC0415
 
-    sd = search(n, mean, lo=1e-3, hi=max(4.0 * mean, 1.0))
+    check_within("--n", n, GranovetterParams, "n")
+    check_within("--mean", mean, GranovetterParams, "mean")
+    low, high = 1e-3, max(4.0 * mean, 1.0)
+    try:
+        sd = search(n, mean, lo=low, hi=high)
+    except ValueError:  # no jump to find: the equilibrium stays on one side
+        fail(
+            f"--n {n:g} --mean {mean:g}: no critical sd in [{low:g}, {high:g}]: the equilibrium "
+            "never jumps from a few to nearly all there (it does for 0 < mean < N/2)"
+        )
     below, above = normal_fixed_point(n, mean, sd - 0.01), normal_fixed_point(n, mean, sd + 0.01)
     result = {"n": n, "mean": mean, "critical_sd": round(sd, 2), "below": below, "above": above}
     if fmt is Format.json:
@@ -42,16 +77,25 @@ def critical_sd(
 
 def golden_rule(
     *,
-    n: Annotated[int, typer.Option(min=3, help="Number of legislators N.")] = 500,
-    p: Annotated[float, typer.Option(min=0.5, max=1.0, help="Majority party's share.")] = 0.6,
+    n: Annotated[
+        int, typer.Option(help="Number of legislators N (within the model's bounds of n).")
+    ] = 500,
+    p: Annotated[
+        float, typer.Option(help="Majority party's share (within the model's bounds of p).")
+    ] = 0.6,
     step: Annotated[int, typer.Option(min=1, help="Step of the sweep over N_ind.")] = 10,
-    legislatures: Annotated[int, typer.Option(min=1, help="Legislatures per point.")] = 100,
+    legislatures: Annotated[
+        int, typer.Option(help="Legislatures per point (within the model's bounds of steps).")
+    ] = 100,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the sweep.")] = 0,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Pluchino et al. (2011): sweep the number of independents; compare with the formula."""
     from thermidor.classic import parliament  # noqa: PLC0415
 
+    check_within("--n", n, parliament.ParliamentParams, "n")
+    check_within("--p", p, parliament.ParliamentParams, "p")
+    check_within("--legislatures", legislatures, parliament.ParliamentParams, "steps")
     values, means, half = parliament.sweep(n, p, step, legislatures, seed)
     best = int(values[means.argmax()])
     formula = parliament.golden_rule(n, p)

@@ -31,7 +31,9 @@ from thermidor.cli._common import (
     StatOption,
     WorkersOption,
     check_address,
+    check_output,
     fail,
+    fail_os,
     interval,
     jsonable,
     open_store,
@@ -57,6 +59,7 @@ def run_command(
     from thermidor.experiments.spec import ExperimentError  # noqa: PLC0415
 
     store = out or Path(experiment.store)
+    check_output(store, "--out" if out is not None else f"{file}: store")
     started = time.monotonic()
     done: dict[str, int] = {}
 
@@ -114,16 +117,21 @@ def summary_command(
     """Per point: mean and 95% interval of each metric, and the share reaching Thermidor."""
     if out is not None and out.suffix.lower() not in EXPORT_SUFFIXES:
         fail(f"--out {out}: suffix must be one of {', '.join(EXPORT_SUFFIXES)}")
+    if out is not None:
+        check_output(out, "--out")
     from thermidor.experiments.summary import flat, summarize  # noqa: PLC0415
 
     with open_store(store, read_only=True) as db, store_errors(store):
         summary = summarize(db, experiment, stat.value)
     if out is not None:
         table = flat(summary)
-        if out.suffix.lower() == ".csv":
-            table.to_csv(out, index=False)
-        else:
-            table.to_parquet(out, index=False)
+        try:
+            if out.suffix.lower() == ".csv":
+                table.to_csv(out, index=False)
+            else:
+                table.to_parquet(out, index=False)
+        except OSError as exc:  # a disk full, or the folder gone read-only since the check
+            fail_os("--out", out, exc, "cannot write it")
     if fmt is Format.json:
         typer.echo(json.dumps(jsonable(summary), allow_nan=False))
         return

@@ -22,6 +22,7 @@ from thermidor.cli import (
     timeline,
     ui,
 )
+from thermidor.cli._common import TextArguments
 
 __all__ = ["app", "build_app"]
 
@@ -36,6 +37,7 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=False,
+        cls=TextArguments,
     )
     app.command("scenarios")(info.scenarios)
     app.command("timeline")(timeline.timeline)

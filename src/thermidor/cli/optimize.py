@@ -26,6 +26,7 @@ from thermidor.cli._common import (
     RunProgress,
     WorkersOption,
     check_address,
+    check_output,
     fail,
     interval,
     jsonable,
@@ -65,6 +66,7 @@ def optimize_command(
         objective = experiment.optimize.model_copy(update={"trials": trials})
         experiment = experiment.model_copy(update={"optimize": objective})
     store = out or Path(experiment.store)
+    check_output(store, "--out" if out is not None else f"{file}: store")
     started = time.monotonic()
     try:
         with RunProgress(f"{experiment.name} (optimize)", unit="trials") as progress:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from thermidor.cli._common import fail, fail_store
+from thermidor.cli._common import check_output, check_store, fail, fail_os, fail_store
 
 HTML_SUFFIXES = (".html", ".htm")
 
@@ -39,8 +39,8 @@ def report(
     compared, or of an experiment."""
     if out.suffix.lower() not in HTML_SUFFIXES:
         fail(f"--out {out}: suffix must be one of {', '.join(HTML_SUFFIXES)}")
-    if not out.parent.is_dir():
-        fail(f"--out {out}: no folder {out.parent}")
+    check_output(out, "--out")
+    check_store(store_path, "--store")
     from thermidor.reports.html import report_from_store, write_text  # noqa: PLC0415
     from thermidor.store import StoreError  # noqa: PLC0415
 
@@ -50,7 +50,10 @@ def report(
         fail_store(exc)
     except ValueError as exc:
         fail(str(exc))
-    write_text(out, text)
+    try:
+        write_text(out, text)
+    except OSError as exc:  # a disk full, or the folder gone read-only since the check
+        fail_os("--out", out, exc, "cannot write it")
     typer.echo(f"wrote {out}")
 
 
@@ -68,12 +71,14 @@ def plot(
 
     if out.suffix.lower() not in SUFFIXES:
         fail(f"--out {out}: suffix must be one of {', '.join(SUFFIXES)}")
-    if not out.parent.is_dir():
-        fail(f"--out {out}: no folder {out.parent}")
+    check_output(out, "--out")
+    check_store(store_path, "--store")
     try:
         plot_from_store(store_path, ids, out)
     except StoreError as exc:
         fail_store(exc)
     except ValueError as exc:
         fail(str(exc))
+    except OSError as exc:  # the store is read through DuckDB: an OSError is the image's
+        fail_os("--out", out, exc, "cannot write it")
     typer.echo(f"wrote {out}")

@@ -32,7 +32,10 @@ from thermidor.cli._common import (
     FormatOption,
     SetOption,
     WithoutOption,
+    check_output,
+    check_store,
     fail,
+    fail_input,
     note_suppressed,
     number,
     progress_bar,
@@ -173,6 +176,7 @@ def run_command(
 ) -> None:
     """Run a scenario (or a classic model by name) with one seed, store the run, and print
     its metrics."""
+    check_output(out, "--out")
     classic = _classic_model(scenario)
     if classic is not None:
         if without:
@@ -187,7 +191,7 @@ def run_command(
     try:
         resolved = load_scenario(scenario, settings, without)
     except (ValueError, OSError) as exc:  # ScenarioError is a ValueError
-        fail(str(exc))
+        fail_input(exc)
     note_suppressed(resolved)
 
     from thermidor.model.run import run as simulate  # noqa: PLC0415
@@ -386,6 +390,9 @@ def show(
     """Summarise a stored run and optionally export its per-step series."""
     if out is not None and out.suffix.lower() not in EXPORT_SUFFIXES:
         fail(f"--out {out}: suffix must be one of {', '.join(EXPORT_SUFFIXES)}")
+    check_store(store_path, "--store")
+    if out is not None:
+        check_output(out, "--out")
 
     from thermidor.cli.runs import process_gone  # noqa: PLC0415
     from thermidor.experiments.spool import settle  # noqa: PLC0415

@@ -23,7 +23,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from thermidor.cli._common import Format, FormatOption, fail, fail_store
+from thermidor.cli._common import Format, FormatOption, check_store, fail, store_errors
 
 # a process created this long after its run's row was written is not the run's (the pid was
 # reused). The row is written a moment after its process starts; the slack absorbs the wall
@@ -132,26 +132,22 @@ def runs_command(
             fail(f"--older-than {older_than:g}: only with --stale")
         if not (math.isfinite(older_than) and older_than > 0):
             fail(f"--older-than {older_than}: must be a number of hours > 0")
-    if not store_path.is_file():
-        fail(f"no results store at {store_path}")
+    check_store(store_path, "STORE")
 
     from thermidor.experiments.spool import pending, settle_into  # noqa: PLC0415
-    from thermidor.store import Store, StoreError  # noqa: PLC0415
+    from thermidor.store import Store  # noqa: PLC0415
 
     # a run spooled because the store could not take it is finished, not stale: ingest first
     write = stale or bool(pending(store_path))
-    try:
-        with Store(store_path, read_only=not write) as store:
-            if write:
-                settle_into(store)
-            runs = store.list_runs()
-            if stale:
-                now = datetime.now(UTC).replace(tzinfo=None)
-                gone = [run["run_id"] for run in runs if is_stale(run, older_than, now)]
-                marked = set(store.fail_running(gone))
-                runs = [run for run in store.list_runs() if run["run_id"] in marked]
-    except StoreError as exc:
-        fail_store(exc)
+    with store_errors(store_path), Store(store_path, read_only=not write) as store:
+        if write:
+            settle_into(store)
+        runs = store.list_runs()
+        if stale:
+            now = datetime.now(UTC).replace(tzinfo=None)
+            gone = [run["run_id"] for run in runs if is_stale(run, older_than, now)]
+            marked = set(store.fail_running(gone))
+            runs = [run for run in store.list_runs() if run["run_id"] in marked]
 
     records = [_record(run) for run in runs]
     if fmt is Format.json:

@@ -21,7 +21,7 @@ from thermidor.cli._common import (
     FormatOption,
     SetOption,
     WithoutOption,
-    fail,
+    fail_input,
     jsonable,
     shown_value,
 )
@@ -103,7 +103,7 @@ def timeline(
     try:
         resolved = load_scenario(scenario, list(overrides or []), without)
     except (ValueError, OSError) as exc:  # ScenarioError is a ValueError
-        fail(str(exc))
+        fail_input(exc)
     events = rows(resolved)
     meta = resolved.meta
     if fmt is Format.json:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,7 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from thermidor.experiments.objective import Objective
 from thermidor.model.results import METRICS
-from thermidor.scenarios.loader import ScenarioError, _describe, apply_overrides, validate
+from thermidor.scenarios.loader import (
+    ScenarioError,
+    _describe,
+    apply_overrides,
+    parse_toml,
+    read_text,
+    shorten,
+    validate,
+)
 
 Value = bool | int | float | str
 
@@ -214,14 +221,11 @@ def check_against_scenario(experiment: Experiment, where: str = "experiment") ->
 
 
 def load_experiment(path: str | Path) -> Experiment:
-    """Read and validate an experiment TOML file."""
-    path = Path(path)
-    if not path.is_file():
-        msg = f"experiment file {str(path)!r}: no such file"
-        raise ExperimentError(msg)
+    """Read and validate an experiment TOML file (a name too long, a directory, bytes not
+    UTF-8 or TOML nested too deep: a one-line ExperimentError, like any other fault of it)."""
+    where = shorten(str(path))
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{path}: malformed TOML: {exc}"
-        raise ExperimentError(msg) from exc
-    return parse_experiment(raw, str(path))
+        raw = parse_toml(read_text(Path(path), where), where)
+    except ScenarioError as exc:
+        raise ExperimentError(str(exc)) from exc
+    return parse_experiment(raw, where)

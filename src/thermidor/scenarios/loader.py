@@ -7,6 +7,9 @@ and exit with status 2 before anything is run or written.
 
 from __future__ import annotations
 
+import errno
+import os
+import reprlib
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -36,31 +39,116 @@ def list_scenarios() -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def _read_raw(name_or_path: str) -> dict[str, Any]:
-    shipped = resources.files(_DATA).joinpath(f"{name_or_path}.toml")
-    path = Path(name_or_path)
-    if shipped.is_file():
-        text, where = shipped.read_text(encoding="utf-8"), f"shipped scenario {name_or_path}"
-    elif path.is_file():
-        text, where = path.read_text(encoding="utf-8"), str(path)
-    else:
-        names = ", ".join(list_scenarios())
+def shorten(text: str, limit: int = 160) -> str:
+    """``text`` as a one-line message quotes it: a huge value (a 5,000-character path) is cut
+    in the middle, with its length, so the line stays readable."""
+    if len(text) <= limit:
+        return text
+    keep = max(limit - 30, 12)
+    return f"{text[: keep * 2 // 3]}...({len(text)} characters)...{text[-(keep // 3) :]}"
+
+
+# a value quoted in a message: a few levels, items and characters of it, never a recursion
+_VALUE = reprlib.Repr()
+_VALUE.maxlevel, _VALUE.maxstring, _VALUE.maxother = 3, 60, 60
+_VALUE.maxlist = _VALUE.maxtuple = _VALUE.maxdict = 6
+
+
+def shown_value(value: Any) -> str:
+    """A value from a user's file as a one-line message quotes it (short, whatever its size
+    or depth)."""
+    return "{...}" if isinstance(value, dict) else _VALUE.repr(value)
+
+
+def read_text(path: Path, where: str) -> str:
+    """The UTF-8 text of the user's file at ``path``, or a one-line ScenarioError naming
+    ``where`` (raised from the OSError, so that a caller can tell the environment's faults,
+    no permission, from the user's)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        msg = f"{where}: cannot read it: {os_reason(exc)}"
+        raise ScenarioError(msg) from exc
+    except ValueError as exc:  # a NUL byte, which no path may hold
+        msg = f"{where}: not a path: {exc}"
+        raise ScenarioError(msg) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
         msg = (
-            f"scenario {name_or_path!r}: no shipped scenario or file of that name; shipped: {names}"
+            f"{where}: not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}); "
+            "a TOML file must be saved as UTF-8"
         )
-        raise ScenarioError(msg)
+        raise ScenarioError(msg) from exc
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """The TOML document ``text``, or a one-line ScenarioError: malformed, or nested too deep
+    for the parser (a RecursionError, which must not escape as a traceback)."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = f"{where}: malformed TOML: {exc}"
         raise ScenarioError(msg) from exc
+    except RecursionError:
+        msg = f"{where}: TOML nested too deeply; arrays and inline tables may nest a few levels"
+        raise ScenarioError(msg) from None
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be used, in words (the OS's, and the limit for a long name)."""
+    reason = (exc.strerror or str(exc)).lower()
+    if exc.errno == errno.ENAMETOOLONG:
+        try:
+            name, path = os.pathconf(".", "PC_NAME_MAX"), os.pathconf(".", "PC_PATH_MAX")
+        except (OSError, ValueError):
+            return reason
+        return f"{reason} (at most {name} bytes per name, {path} per path)"
+    return reason
+
+
+def _is_file(path: Any) -> bool:
+    """``path.is_file()``, False for a name the file system cannot even look up (too long,
+    with a NUL byte)."""
+    try:
+        return bool(path.is_file())
+    except (OSError, ValueError):
+        return False
+
+
+def _present(path: Path) -> bool:
+    """Whether ``path`` names a file, or one the system cannot even look up (a name too
+    long, a folder without permission): read_text then says why it cannot be read, instead
+    of 'no such scenario'."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # ValueError: a NUL byte
+        return True
+
+
+def _read_raw(name_or_path: str) -> dict[str, Any]:
+    shipped = resources.files(_DATA).joinpath(f"{name_or_path}.toml")
+    path = Path(name_or_path)
+    if _is_file(shipped):
+        text, where = shipped.read_text(encoding="utf-8"), f"shipped scenario {name_or_path}"
+    elif _present(path):
+        where = shorten(name_or_path)
+        text = read_text(path, where)
+    else:
+        names = ", ".join(list_scenarios())
+        msg = (
+            f"scenario {shorten(repr(name_or_path))}: no shipped scenario or file of that name; "
+            f"shipped: {names}"
+        )
+        raise ScenarioError(msg)
+    return parse_toml(text, where)
 
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
-    loc = ".".join(str(part) for part in first["loc"] if part != "function-after")
-    value = first.get("input")
-    shown = repr(value) if not isinstance(value, dict) else "{...}"
+    loc = shorten(".".join(str(part) for part in first["loc"] if part != "function-after"))
+    shown = shown_value(first.get("input"))
     extra = f" ({len(error.errors()) - 1} more error(s))" if len(error.errors()) > 1 else ""
     if first["type"] == "extra_forbidden":
         allowed = _allowed_keys(tuple(first["loc"][:-1]))
@@ -113,15 +201,21 @@ def validate(raw: dict[str, Any]) -> Scenario:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError(_describe(exc) + _event_named(raw, exc)) from exc
+    except RecursionError:  # a value nested deeper than the validator recurses
+        msg = "scenario nested too deeply: no parameter takes more than a few levels"
+        raise ScenarioError(msg) from None
 
 
-def _parse_value(text: str) -> Any:
+def _parse_value(text: str, dotted: str) -> Any:
     if text.strip().lower() in {"none", "null"}:
         return None
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text  # a bare word such as nomination: validation judges it
+    except RecursionError:
+        msg = f"--set {shorten(dotted)}={shorten(text)}: value nested too deeply"
+        raise ScenarioError(msg) from None
 
 
 def _set_path(
@@ -129,14 +223,17 @@ def _set_path(
 ) -> None:
     """Set ``tree`` at ``keys``; ``shown`` is the same path as the user wrote it (for messages:
     ``events.ID.x`` for ``interventions.N.x``)."""
-    dotted = ".".join(shown)
+    dotted = shorten(".".join(shown))
     node: Any = tree
     schema: Any = known
     for depth, key in enumerate(keys):
         last = depth == len(keys) - 1
         if isinstance(node, list):
             if not key.isdigit() or int(key) >= len(node):
-                msg = f"--set {dotted}: {key!r} is not an index of a {len(node)}-item list"
+                msg = (
+                    f"--set {dotted}: {shorten(repr(key))} is not an index "
+                    f"of a {len(node)}-item list"
+                )
                 raise ScenarioError(msg)
             index = int(key)
             if last:
@@ -146,8 +243,11 @@ def _set_path(
             continue
         if not isinstance(schema, dict) or key not in schema:
             allowed = ", ".join(sorted(schema)) if isinstance(schema, dict) else "none"
-            prefix = ".".join(shown[:depth]) or "<root>"
-            msg = f"--set {dotted}: {prefix} has no parameter {key!r}; allowed: {allowed}"
+            prefix = shorten(".".join(shown[:depth])) or "<root>"
+            msg = (
+                f"--set {dotted}: {prefix} has no parameter {shorten(repr(key))}; "
+                f"allowed: {allowed}"
+            )
             raise ScenarioError(msg)
         if last:
             node[key] = value
@@ -173,7 +273,8 @@ def _events(tree: dict[str, Any]) -> dict[str, tuple[str, int]]:
 def _no_such_event(label: str, event_id: str, tree: dict[str, Any]) -> ScenarioError:
     known = ", ".join(_events(tree)) or "none (the scenario has no events)"
     return ScenarioError(
-        f"{label}: no shock or intervention has id {event_id!r}; known ids: {known}"
+        f"{shorten(label)}: no shock or intervention has id {shorten(repr(event_id))}; "
+        f"known ids: {known}"
     )
 
 
@@ -225,15 +326,18 @@ def apply_overrides(
     knobs: dict[str, Any] = {}  # headline knob -> the last value set
     for item in overrides:
         if "=" not in item:
-            msg = f"--set {item!r}: expected dotted.key=value"
+            msg = f"--set {shorten(repr(item))}: expected dotted.key=value"
             raise ScenarioError(msg)
         dotted, _, text = item.partition("=")
-        dotted, value = dotted.strip(), _parse_value(text.strip())
+        dotted, value = dotted.strip(), _parse_value(text.strip(), dotted.strip())
         shown = dotted.split(".")
         keys = shown
         if shown[0] == "events":
             if len(shown) < 2 or not shown[1]:
-                msg = f"--set {dotted}: name an event, events.ID.FIELD=value or events.ID=none"
+                msg = (
+                    f"--set {shorten(dotted)}: name an event, "
+                    "events.ID.FIELD=value or events.ID=none"
+                )
                 raise ScenarioError(msg)
             found = _events(tree).get(shown[1])
             if found is None:
@@ -241,8 +345,8 @@ def apply_overrides(
             if len(shown) == 2:
                 if value is not None:
                     msg = (
-                        f"--set {dotted}={text.strip()}: an event takes "
-                        f"events.{shown[1]}.FIELD=value, or none to remove it"
+                        f"--set {shorten(dotted)}={shorten(text.strip())}: an event takes "
+                        f"events.{shorten(shown[1])}.FIELD=value, or none to remove it"
                     )
                     raise ScenarioError(msg)
                 removals.append((f"--set {dotted}", shown[1]))
