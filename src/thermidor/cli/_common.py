@@ -8,7 +8,11 @@ specification and the store are imported inside the functions that open them).
 from __future__ import annotations
 
 import math
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
@@ -26,9 +30,10 @@ if TYPE_CHECKING:
 
 # exit statuses (docs/reliability.md): 0 done, 2 bad input (arguments, files, stores given
 # by the user), 3 the environment (disk full, file-size limit, permission, read-only file
-# system, a store still locked after the bounded wait)
+# system, a store still locked after the bounded wait), 143 stopped by SIGTERM
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
+EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process SIGTERM ended
 EXPORT_SUFFIXES = (".csv", ".parquet")
 
 
@@ -44,6 +49,27 @@ def fail_store(exc: Exception) -> NoReturn:
     from thermidor.store import StoreEnvironmentError  # noqa: PLC0415
 
     fail(str(exc), EXIT_ENVIRONMENT if isinstance(exc, StoreEnvironmentError) else EXIT_USAGE)
+
+
+@contextmanager
+def sigterm_exits() -> Iterator[None]:
+    """Within: SIGTERM ends the command as an exception does, so its cleanup runs (the
+    workers stopped, the runs already finished moved into the store) before it exits with
+    status 143; a repeated SIGTERM does not interrupt that cleanup. (SIGTERM's default
+    action would end the process at once, cleanup skipped.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise SystemExit(EXIT_TERMINATED)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # --- scenario options shared by the commands that resolve a scenario ----------------------

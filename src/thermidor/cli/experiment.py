@@ -37,6 +37,7 @@ from thermidor.cli._common import (
     open_store,
     read_experiment,
     shown_value,
+    sigterm_exits,
 )
 
 
@@ -69,7 +70,7 @@ def run_command(
         return call
 
     try:
-        with RunProgress(experiment.name) as progress:
+        with sigterm_exits(), RunProgress(experiment.name) as progress:
             experiment_id = run_experiment(
                 experiment,
                 executor=executor.value,

@@ -31,6 +31,7 @@ from thermidor.cli._common import (
     jsonable,
     read_experiment,
     shown_value,
+    sigterm_exits,
 )
 
 
@@ -67,7 +68,10 @@ def optimize_command(
     store = out or Path(experiment.store)
     started = time.monotonic()
     try:
-        with RunProgress(f"{experiment.name} (optimize)", unit="trials") as progress:
+        with (
+            sigterm_exits(),
+            RunProgress(f"{experiment.name} (optimize)", unit="trials") as progress,
+        ):
             report = search(
                 experiment,
                 executor=executor.value,
