@@ -7,13 +7,16 @@ scenario before anything runs: every varying or fixed parameter must be one
 
 A grid varies parameters over listed values or evenly spaced ranges (their
 cartesian product); Latin hypercube, Sobol' and Morris designs sample
-parameters between ``low`` and ``high`` with SALib.
+parameters between ``low`` and ``high`` with SALib. An experiment's size (its
+points times its seeds) is counted from the file, before any point is built,
+and refused above ``MAX_RUNS``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,6 +28,12 @@ from thermidor.model.results import METRICS
 from thermidor.scenarios.loader import ScenarioError, _describe, apply_overrides, validate
 
 Value = bool | int | float | str
+
+# Runs (points x seeds) of one experiment, at most. Planning holds every point and every
+# run to compute in memory, about 1 kB per run (1 GB at the limit), and resolves each
+# point's scenario: bigger studies are split into several experiments, which share the
+# runs of one store.
+MAX_RUNS = 1_000_000
 
 
 class ExperimentError(ValueError):
@@ -67,6 +76,13 @@ class Parameter(Strict):
             msg = "give values, range, or low and high"
             raise ValueError(msg)
         return self
+
+    @property
+    def grid_size(self) -> int:
+        """How many values the grid gives (0 for a sampled parameter), without listing them."""
+        if self.values is not None:
+            return len(self.values)
+        return self.range.num if self.range is not None else 0
 
     @property
     def grid(self) -> list[Value]:
@@ -133,9 +149,10 @@ class Experiment(Strict):
         if len(set(names)) != len(names):
             msg = f"a parameter varies twice: {names}"
             raise ValueError(msg)
-        mismatch = self.design_mismatch()
-        if mismatch and self.optimize is None:  # a search ignores the design
-            raise ValueError(mismatch)
+        if self.optimize is None:  # a search ignores the design
+            problem = self.design_mismatch() or self.size_problem()
+            if problem:
+                raise ValueError(problem)
         return self
 
     def design_mismatch(self) -> str | None:
@@ -147,6 +164,30 @@ class Experiment(Strict):
             if not sampled and p.low is not None:
                 return f"parameter {p.name}: a grid needs values or range (low/high: sampling)"
         return None
+
+    def point_count(self) -> int:
+        """How many points the design gives, counted as SALib draws them (k parameters),
+        never by building them."""
+        design, k = self.design, len(self.parameters)
+        if design.kind == "grid":
+            return math.prod(p.grid_size for p in self.parameters)
+        if design.kind == "sobol":
+            return design.samples * (2 * k + 2 if design.second_order else k + 2)
+        if design.kind == "morris":
+            return design.samples * (k + 1)
+        return design.samples  # latin
+
+    def size_problem(self) -> str | None:
+        """Why the experiment is too big to run (None when it is not)."""
+        points = self.point_count()
+        runs = points * self.seeds
+        if runs <= MAX_RUNS:
+            return None
+        seeds = f"{self.seeds} seed{'s' if self.seeds > 1 else ''}"
+        return (
+            f"{runs} runs ({points} points x {seeds}) exceed the limit of {MAX_RUNS} runs per "
+            "experiment; split it into smaller experiments (they can share a store)"
+        )
 
     def base_overrides(self) -> list[str]:
         """Overrides every run gets: the fixed ``set``, each ``without`` id as the loader's
