@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Self
 import typer
 from rich.console import Console
 
+# light, and loaded with the package anyway (``import thermidor`` loads the engine)
+from thermidor.engine.seeds import SEED_RANGE, seed_problem
+
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
@@ -73,6 +76,21 @@ def sigterm_exits() -> Iterator[None]:
 
 
 # --- scenario options shared by the commands that resolve a scenario ----------------------
+
+
+def _seed_in_range(param: typer.CallbackParam, value: int) -> int:
+    """A seed option's check, as it is parsed (before any file is touched)."""
+    problem = seed_problem(param.opts[0] if param.opts else "--seed", value)
+    if problem:
+        fail(problem)
+    return value
+
+
+def seed_option(purpose: str) -> Any:
+    """A ``--seed`` option for ``purpose`` (its help), checked against the one range of
+    seeds (``engine.seeds``): one ``error:`` line and exit 2 outside it."""
+    return typer.Option(callback=_seed_in_range, help=f"{purpose} ({SEED_RANGE}).")
+
 
 SetOption = Annotated[
     list[str] | None,

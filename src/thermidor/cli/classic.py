@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from thermidor.cli._common import Format, FormatOption
+from thermidor.cli._common import Format, FormatOption, seed_option
 
 
 def critical_sd(
@@ -46,7 +46,7 @@ def golden_rule(
     p: Annotated[float, typer.Option(min=0.5, max=1.0, help="Majority party's share.")] = 0.6,
     step: Annotated[int, typer.Option(min=1, help="Step of the sweep over N_ind.")] = 10,
     legislatures: Annotated[int, typer.Option(min=1, help="Legislatures per point.")] = 100,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the sweep.")] = 0,
+    seed: Annotated[int, seed_option("Seed of the sweep")] = 0,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Pluchino et al. (2011): sweep the number of independents; compare with the formula."""

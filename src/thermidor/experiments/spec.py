@@ -23,7 +23,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from thermidor.engine.seeds import seed_problem
 from thermidor.experiments.objective import Objective
+from thermidor.experiments.seed_field import Seed
 from thermidor.model.results import METRICS
 from thermidor.scenarios.loader import ScenarioError, _describe, apply_overrides, validate
 
@@ -106,7 +108,7 @@ class Design(Strict):
     )
     levels: int = Field(4, ge=2, le=100, description="morris: grid levels")
     second_order: bool = Field(False, description="sobol: also second-order indices")
-    seed: int = Field(0, ge=0, description="seed of the sampling design")
+    seed: Seed = Field(0, description="seed of the sampling design")
 
     @model_validator(mode="after")
     def _power_of_two(self) -> Design:
@@ -132,7 +134,9 @@ class Experiment(Strict):
     parameters: list[Parameter] = Field(min_length=1)
     design: Design = Design()
     seeds: int = Field(1, ge=1, le=100_000, description="runs per point (seeds base_seed ...)")
-    base_seed: int = Field(0, ge=0)
+    base_seed: Seed = Field(
+        0, description="the first seed; the last, base_seed + seeds - 1, fits too"
+    )
     steps: int | None = Field(None, ge=1, le=100_000, description="overrides meta.steps")
     members: int | None = Field(None, ge=100, le=10_000_000, description="overrides meta.members")
     metrics: list[MetricName] = Field(default_factory=lambda: list(METRICS), min_length=1)
@@ -145,6 +149,9 @@ class Experiment(Strict):
         if unknown:
             msg = f"unknown metric {unknown[0]!r}; allowed: {', '.join(METRICS)}"
             raise ValueError(msg)
+        seeds = seed_problem("base_seed", self.base_seed, self.seeds)
+        if seeds:
+            raise ValueError(seeds)
         names = [p.name for p in self.parameters]
         if len(set(names)) != len(names):
             msg = f"a parameter varies twice: {names}"
