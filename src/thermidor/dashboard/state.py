@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from thermidor.dashboard import events
+from thermidor.engine.seeds import SEED_RANGE, seed_problem
 from thermidor.model.state import RULES
 from thermidor.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
 
@@ -74,7 +75,7 @@ HEADLINE: tuple[Field, ...] = (
 RUN_FIELDS: tuple[Field, ...] = (
     Field("meta.members", "Members", "integer", hint="100..10,000,000"),
     Field("meta.steps", "Steps", "integer", hint=">= 1"),
-    Field("seed", "Seed", "integer", hint=">= 0"),
+    Field("seed", "Seed", "integer", hint=SEED_RANGE),
 )
 NO_EVENT = "none"
 
@@ -291,8 +292,9 @@ def build(name: str, form: dict[str, str]) -> Built:
             continue
         if spec.key == "seed":
             assert isinstance(value, int)  # a required integer field
-            if value < 0:
-                errors[spec.key] = f"seed = {value}: must be a whole number >= 0"
+            problem = seed_problem("seed", value)
+            if problem:
+                errors[spec.key] = problem
             seed = value
             continue
         override = f"{spec.key}={literal(spec, value)}"
