@@ -69,7 +69,8 @@ def test_edited_fields_become_overrides() -> None:
         ("meta.members", "10", "meta.members = 10: Input should be greater than or equal to 100"),
         ("transparency.level", "nan", "transparency.level = 'nan': expected a number"),
         ("institutions.privilege_cap", "__import__('os')", "expected a number"),
-        ("seed", "-1", "seed = -1: must be a whole number >= 0"),
+        ("seed", "-1", "seed = -1: a seed must be a whole number in 0..4294967295"),
+        ("seed", "4294967296", "seed = 4294967296: a seed must be a whole number in 0..4294967295"),
     ],
 )
 def test_bad_values_name_their_field(key: str, text: str, expected: str) -> None:

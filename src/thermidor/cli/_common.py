@@ -11,6 +11,8 @@ import errno
 import math
 import os
 import re
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +25,9 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+# light, and loaded with the package anyway (``import thermidor`` loads the engine)
+from thermidor.engine.seeds import SEED_RANGE, seed_problem
+
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
@@ -32,9 +37,10 @@ if TYPE_CHECKING:
 
 # exit statuses (docs/reliability.md): 0 done, 2 bad input (arguments, files, stores given
 # by the user), 3 the environment (disk full, file-size limit, permission, read-only file
-# system, a store still locked after the bounded wait)
+# system, a store still locked after the bounded wait), 143 stopped by SIGTERM
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
+EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process SIGTERM ended
 EXPORT_SUFFIXES = (".csv", ".parquet")
 LONGEST_WORD = 200  # characters of one word of an error line, beyond which it is shortened
 
@@ -163,7 +169,43 @@ def check_store(path: Path, label: str) -> None:
         fail_os(label, path, exc, "cannot open it")
 
 
+@contextmanager
+def sigterm_exits() -> Iterator[None]:
+    """Within: SIGTERM ends the command as an exception does, so its cleanup runs (the
+    workers stopped, the runs already finished moved into the store) before it exits with
+    status 143; a repeated SIGTERM does not interrupt that cleanup. (SIGTERM's default
+    action would end the process at once, cleanup skipped.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise SystemExit(EXIT_TERMINATED)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 # --- scenario options shared by the commands that resolve a scenario ----------------------
+
+
+def _seed_in_range(param: typer.CallbackParam, value: int) -> int:
+    """A seed option's check, as it is parsed (before any file is touched)."""
+    problem = seed_problem(param.opts[0] if param.opts else "--seed", value)
+    if problem:
+        fail(problem)
+    return value
+
+
+def seed_option(purpose: str) -> Any:
+    """A ``--seed`` option for ``purpose`` (its help), checked against the one range of
+    seeds (``engine.seeds``): one ``error:`` line and exit 2 outside it."""
+    return typer.Option(callback=_seed_in_range, help=f"{purpose} ({SEED_RANGE}).")
+
 
 SetOption = Annotated[
     list[str] | None,

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from thermidor.cli._common import Format, FormatOption, fail
+from thermidor.cli._common import Format, FormatOption, fail, seed_option
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -87,7 +87,7 @@ def golden_rule(
     legislatures: Annotated[
         int, typer.Option(help="Legislatures per point (within the model's bounds of steps).")
     ] = 100,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the sweep.")] = 0,
+    seed: Annotated[int, seed_option("Seed of the sweep")] = 0,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Pluchino et al. (2011): sweep the number of independents; compare with the formula."""

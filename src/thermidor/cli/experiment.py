@@ -39,6 +39,7 @@ from thermidor.cli._common import (
     open_store,
     read_experiment,
     shown_value,
+    sigterm_exits,
     store_errors,
 )
 
@@ -72,7 +73,11 @@ def run_command(
         return call
 
     try:
-        with store_errors(store, "write to"), RunProgress(experiment.name) as progress:
+        with (
+            store_errors(store, "write to"),
+            sigterm_exits(),
+            RunProgress(experiment.name) as progress,
+        ):
             experiment_id = run_experiment(
                 experiment,
                 executor=executor.value,

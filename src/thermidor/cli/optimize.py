@@ -32,6 +32,7 @@ from thermidor.cli._common import (
     jsonable,
     read_experiment,
     shown_value,
+    sigterm_exits,
 )
 
 
@@ -69,7 +70,10 @@ def optimize_command(
     check_output(store, "--out" if out is not None else f"{file}: store")
     started = time.monotonic()
     try:
-        with RunProgress(f"{experiment.name} (optimize)", unit="trials") as progress:
+        with (
+            sigterm_exits(),
+            RunProgress(f"{experiment.name} (optimize)", unit="trials") as progress,
+        ):
             report = search(
                 experiment,
                 executor=executor.value,

@@ -39,6 +39,7 @@ from thermidor.cli._common import (
     note_suppressed,
     number,
     progress_bar,
+    seed_option,
     store_errors,
 )
 
@@ -164,7 +165,7 @@ def run_command(
         str, typer.Argument(help="A shipped scenario's name or the path of a TOML file.")
     ],
     *,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of every random stream.")] = 0,
+    seed: Annotated[int, seed_option("Seed of every random stream")] = 0,
     steps: Annotated[int | None, typer.Option(help="Sugar for --set meta.steps=N.")] = None,
     members: Annotated[int | None, typer.Option(help="Sugar for --set meta.members=N.")] = None,
     overrides: SetOption = None,

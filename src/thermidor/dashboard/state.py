@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from thermidor.dashboard import events, limits
+from thermidor.engine.seeds import SEED_RANGE, seed_problem
 from thermidor.model.state import RULES
 from thermidor.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
 
@@ -76,7 +77,7 @@ HEADLINE: tuple[Field, ...] = (
 RUN_FIELDS: tuple[Field, ...] = (
     Field("meta.members", "Members", "integer", hint=f"100..{limits.MAX_MEMBERS:,}"),
     Field("meta.steps", "Steps", "integer", hint=f"1..{limits.MAX_STEPS:,}"),
-    Field("seed", "Seed", "integer", hint=">= 0"),
+    Field("seed", "Seed", "integer", hint=SEED_RANGE),
 )
 NO_EVENT = "none"
 SIZE_KEYS = ("meta.members", "meta.steps")  # capped by the dashboard's limits
@@ -311,8 +312,9 @@ def build(name: str, form: dict[str, str]) -> Built:
             continue
         if spec.key == "seed":
             assert isinstance(value, int)  # a required integer field
-            if value < 0:
-                errors[spec.key] = f"seed = {value}: must be a whole number >= 0"
+            problem = seed_problem("seed", value)
+            if problem:
+                errors[spec.key] = problem
             seed = value
             continue
         if spec.key in SIZE_KEYS:

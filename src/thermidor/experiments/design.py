@@ -7,6 +7,7 @@ gives the same points (and the store recognises runs already done).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -46,23 +47,31 @@ def sample_matrix(experiment: Experiment) -> np.ndarray:
 
 
 def points(experiment: Experiment) -> list[dict[str, Value]]:
-    """Every point of the experiment, in a fixed order: parameter name -> value."""
-    mismatch = experiment.design_mismatch()
-    if mismatch:
-        msg = f"experiment {experiment.name}: {mismatch}"
+    """Every point of the experiment, in a fixed order: parameter name -> value.
+
+    Raises:
+        ExperimentError: the parameters do not fit the design, or the experiment has more
+            than ``MAX_RUNS`` runs (counted before any point is built).
+    """
+    # checked again here: a file with an [optimize] table skips both checks when loaded
+    problem = experiment.design_mismatch() or experiment.size_problem()
+    if problem:
+        msg = f"experiment {experiment.name}: {problem}"
         raise ExperimentError(msg)
+    return list(_drawn(experiment))
+
+
+def _drawn(experiment: Experiment) -> Iterator[dict[str, Value]]:
+    """The points one at a time: a grid's combinations as itertools.product yields them,
+    a sample's rows."""
     params = experiment.parameters
     names = [p.name for p in params]
     if experiment.design.kind == "grid":
-        return [
-            dict(zip(names, combo, strict=True))
-            for combo in itertools.product(*(p.grid for p in params))
-        ]
-    matrix = sample_matrix(experiment)
-    out: list[dict[str, Value]] = []
-    for row in matrix:
-        point: dict[str, Value] = {}
-        for p, x in zip(params, row, strict=True):
-            point[p.name] = round(float(x)) if p.integer else float(x)
-        out.append(point)
-    return out
+        for combo in itertools.product(*(p.grid for p in params)):
+            yield dict(zip(names, combo, strict=True))
+        return
+    for row in sample_matrix(experiment):
+        yield {
+            p.name: round(float(x)) if p.integer else float(x)
+            for p, x in zip(params, row, strict=True)
+        }

@@ -4,6 +4,9 @@ Each worker runs one simulation at a time on one thread: the engine's compiled
 kernels would otherwise use every core per run, and the numbers do not depend
 on the thread count, so a run gives the same numbers on any executor.
 Results arrive in completion order; the caller stores each as it comes.
+Local workers end with the process that started them, even when it is killed
+(``lifetime``), and closing an executor whose results are no longer wanted (an
+interrupted experiment) stops its workers instead of waiting for their runs.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
+
+from thermidor.experiments.lifetime import follow_parent
 
 if TYPE_CHECKING:
     from thermidor.model.results import Results
@@ -69,6 +74,12 @@ def _one_thread() -> None:
     numba.set_num_threads(1)
 
 
+def _start_worker(parent: int) -> None:
+    """A local worker's initializer: end with ``parent``; run the engine on one thread."""
+    follow_parent(parent)
+    _one_thread()
+
+
 def _on_one_thread(fn: Callable[[Task], Any], task: Task) -> Any:
     """``fn(task)`` with the engine on one thread (what a Ray task executes)."""
     _one_thread()
@@ -92,11 +103,13 @@ class LocalExecutor:
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_one_thread,
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
         )
+        self._pending: set[Future[Any]] = set()
 
     def map_unordered(self, fn: Callable[[Task], Any], tasks: Iterable[Task]) -> Iterator[Any]:
-        pending: set[Future[Any]] = set()
+        pending = self._pending = set()  # what close() finds unfinished if the caller stops
         queue = iter(tasks)
         window = 4 * self.workers  # enough to keep workers busy, few results held in memory
         for task in queue:
@@ -104,7 +117,8 @@ class LocalExecutor:
             if len(pending) >= window:
                 break
         while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            pending -= done
             for future in done:
                 following = next(queue, None)
                 if following is not None:
@@ -112,7 +126,19 @@ class LocalExecutor:
                 yield future.result()
 
     def close(self) -> None:
+        """Shut the pool down. Runs still in hand are nobody's when the caller stopped
+        reading (Ctrl-C, SIGTERM, an error): their workers are stopped, not waited for."""
+        if any(not future.done() for future in self._pending):
+            self._stop_workers()
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _stop_workers(self) -> None:
+        terminate = getattr(self._pool, "terminate_workers", None)  # Python 3.14
+        if terminate is not None:
+            terminate()
+            return
+        for process in list(self._pool._processes.values()):
+            process.terminate()
 
 
 class RayExecutor:

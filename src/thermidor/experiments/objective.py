@@ -18,6 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from thermidor.experiments.seed_field import Seed
+
 End = Literal["low", "high"]
 
 
@@ -105,7 +107,7 @@ class Objective(_Strict):
     startup_trials: int = Field(
         10, ge=1, le=100_000, description="random trials before TPE models the results"
     )
-    sampler_seed: int = Field(0, ge=0, description="seed of the sampler: same seed, same trials")
+    sampler_seed: Seed = Field(0, description="seed of the sampler: same seed, same trials")
     costs: dict[str, Cost] = Field(
         default_factory=dict, description="per parameter name: overrides of its default cost"
     )

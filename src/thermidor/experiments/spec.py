@@ -7,19 +7,24 @@ scenario before anything runs: every varying or fixed parameter must be one
 
 A grid varies parameters over listed values or evenly spaced ranges (their
 cartesian product); Latin hypercube, Sobol' and Morris designs sample
-parameters between ``low`` and ``high`` with SALib.
+parameters between ``low`` and ``high`` with SALib. An experiment's size (its
+points times its seeds) is counted from the file, before any point is built,
+and refused above ``MAX_RUNS``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from thermidor.engine.seeds import seed_problem
 from thermidor.experiments.objective import Objective
+from thermidor.experiments.seed_field import Seed
 from thermidor.model.results import METRICS
 from thermidor.scenarios.loader import (
     ScenarioError,
@@ -32,6 +37,12 @@ from thermidor.scenarios.loader import (
 )
 
 Value = bool | int | float | str
+
+# Runs (points x seeds) of one experiment, at most. Planning holds every point and every
+# run to compute in memory, about 1 kB per run (1 GB at the limit), and resolves each
+# point's scenario: bigger studies are split into several experiments, which share the
+# runs of one store.
+MAX_RUNS = 1_000_000
 
 
 class ExperimentError(ValueError):
@@ -76,6 +87,13 @@ class Parameter(Strict):
         return self
 
     @property
+    def grid_size(self) -> int:
+        """How many values the grid gives (0 for a sampled parameter), without listing them."""
+        if self.values is not None:
+            return len(self.values)
+        return self.range.num if self.range is not None else 0
+
+    @property
     def grid(self) -> list[Value]:
         if self.values is not None:
             return list(self.values)
@@ -97,7 +115,7 @@ class Design(Strict):
     )
     levels: int = Field(4, ge=2, le=100, description="morris: grid levels")
     second_order: bool = Field(False, description="sobol: also second-order indices")
-    seed: int = Field(0, ge=0, description="seed of the sampling design")
+    seed: Seed = Field(0, description="seed of the sampling design")
 
     @model_validator(mode="after")
     def _power_of_two(self) -> Design:
@@ -123,7 +141,9 @@ class Experiment(Strict):
     parameters: list[Parameter] = Field(min_length=1)
     design: Design = Design()
     seeds: int = Field(1, ge=1, le=100_000, description="runs per point (seeds base_seed ...)")
-    base_seed: int = Field(0, ge=0)
+    base_seed: Seed = Field(
+        0, description="the first seed; the last, base_seed + seeds - 1, fits too"
+    )
     steps: int | None = Field(None, ge=1, le=100_000, description="overrides meta.steps")
     members: int | None = Field(None, ge=100, le=10_000_000, description="overrides meta.members")
     metrics: list[MetricName] = Field(default_factory=lambda: list(METRICS), min_length=1)
@@ -136,13 +156,17 @@ class Experiment(Strict):
         if unknown:
             msg = f"unknown metric {unknown[0]!r}; allowed: {', '.join(METRICS)}"
             raise ValueError(msg)
+        seeds = seed_problem("base_seed", self.base_seed, self.seeds)
+        if seeds:
+            raise ValueError(seeds)
         names = [p.name for p in self.parameters]
         if len(set(names)) != len(names):
             msg = f"a parameter varies twice: {names}"
             raise ValueError(msg)
-        mismatch = self.design_mismatch()
-        if mismatch and self.optimize is None:  # a search ignores the design
-            raise ValueError(mismatch)
+        if self.optimize is None:  # a search ignores the design
+            problem = self.design_mismatch() or self.size_problem()
+            if problem:
+                raise ValueError(problem)
         return self
 
     def design_mismatch(self) -> str | None:
@@ -154,6 +178,30 @@ class Experiment(Strict):
             if not sampled and p.low is not None:
                 return f"parameter {p.name}: a grid needs values or range (low/high: sampling)"
         return None
+
+    def point_count(self) -> int:
+        """How many points the design gives, counted as SALib draws them (k parameters),
+        never by building them."""
+        design, k = self.design, len(self.parameters)
+        if design.kind == "grid":
+            return math.prod(p.grid_size for p in self.parameters)
+        if design.kind == "sobol":
+            return design.samples * (2 * k + 2 if design.second_order else k + 2)
+        if design.kind == "morris":
+            return design.samples * (k + 1)
+        return design.samples  # latin
+
+    def size_problem(self) -> str | None:
+        """Why the experiment is too big to run (None when it is not)."""
+        points = self.point_count()
+        runs = points * self.seeds
+        if runs <= MAX_RUNS:
+            return None
+        seeds = f"{self.seeds} seed{'s' if self.seeds > 1 else ''}"
+        return (
+            f"{runs} runs ({points} points x {seeds}) exceed the limit of {MAX_RUNS} runs per "
+            "experiment; split it into smaller experiments (they can share a store)"
+        )
 
     def base_overrides(self) -> list[str]:
         """Overrides every run gets: the fixed ``set``, each ``without`` id as the loader's
