@@ -95,7 +95,10 @@ def write(store_path: str | Path, run_id: str, outcome: Outcome, experiment_id: 
         **{column: results.versions.get(key) for key, column in VERSION_COLUMNS.items()},
     }
     links = [[experiment_id, point, seed, run_id] for point, seed in pairs]
-    _write(folder, row, results, links)
+    # an experiment's run whose rename a power cut lost is computed again when the
+    # experiment resumes (exactly), so its folder is not synced: that sync would double
+    # the spool's cost per run (benchmarks/README_experiments.md)
+    _write(folder, row, results, links, durable_name=False)
 
 
 def write_run(store_path: str | Path, run: dict[str, Any], results: Results) -> Path:
@@ -125,16 +128,20 @@ def write_run(store_path: str | Path, run: dict[str, Any], results: Results) -> 
         "pid": run.get("pid"),
         "host": run.get("host"),
     }
-    return _write(folder, row, results, [])
+    return _write(folder, row, results, [], durable_name=True)  # nothing else would redo it
 
 
 def _now_iso() -> str:
     return datetime.now(UTC).replace(tzinfo=None).isoformat()
 
 
-def _write(folder: Path, row: dict[str, Any], results: Results, links: list[Any]) -> Path:
+def _write(
+    folder: Path, row: dict[str, Any], results: Results, links: list[Any], *, durable_name: bool
+) -> Path:
     """One run's file: its series, and as metadata its row, crises and links; written
-    aside, then renamed, so that a file in the spool is always whole."""
+    aside, flushed to the disk, then renamed, so that a file in the spool is always whole.
+    With ``durable_name`` the folder is synced too, so that the rename itself survives a
+    power cut."""
     run_id = row["run_id"]
     crises = [{k: _plain(c.get(k)) for k in CRISIS_KEYS} for c in results.crises]
     table = pa.table({"run_id": pa.array([run_id] * results.steps), **results.columns()})
@@ -157,7 +164,8 @@ def _write(folder: Path, row: dict[str, Any], results: Results, links: list[Any]
     except BaseException:
         aside.unlink(missing_ok=True)  # no partial file left behind (a full disk, say)
         raise
-    _sync_folder(folder)  # and the new name itself durable
+    if durable_name:
+        _sync_folder(folder)
     return final
 
 
