@@ -133,12 +133,19 @@ class LocalExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _stop_workers(self) -> None:
-        terminate = getattr(self._pool, "terminate_workers", None)  # Python 3.14
-        if terminate is not None:
-            terminate()
-            return
-        for process in list(self._pool._processes.values()):
-            process.terminate()
+        """Kill the workers, then free the pool's manager thread: a worker killed between
+        the header and the body of a result leaves it waiting for the body forever, as this
+        process holds the writing end of the result pipe too (it never writes there).
+        Closed, that end turns the wait into end-of-file, which the pool takes for a
+        broken worker, and shuts down."""
+        workers = list(self._pool._processes.values())
+        for worker in workers:
+            worker.kill()
+        for worker in workers:
+            worker.join()
+        writer = getattr(self._pool._result_queue, "_writer", None)
+        if writer is not None:
+            writer.close()
 
 
 class RayExecutor:
