@@ -116,3 +116,39 @@ def test_an_ingest_killed_after_its_commit_is_harmless(
         assert opened.get_run(spooled)["pid"] == row["pid"]
     assert snapshot(store, previous) == before
     assert_whole(store)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names an fd through /proc")
+def test_a_run_kept_in_the_spool_survives_a_power_cut(tmp_path: Path, monkeypatch) -> None:
+    """``thermidor run``'s fallback is the only copy of its run: its file is synced before
+    the rename that publishes it, and its folder after (an experiment's spool skips the
+    folder, its runs being computed again on resume)."""
+    import os  # noqa: PLC0415
+
+    store = tmp_path / "r.duckdb"
+    scenario = load_scenario(SCENARIO, ["meta.members=200", f"meta.steps={STEPS}"])
+    with Store(store) as opened:
+        run_id = opened.start_run(
+            SCENARIO, scenario.model_dump(mode="json"), seed=5, version="t", steps=STEPS,
+            members=200,
+        )  # fmt: skip
+        row = opened.get_run(run_id)
+    results = simulate(scenario, 5)
+    events: list[tuple[str, str]] = []
+    fsync, rename = os.fsync, os.replace
+
+    def logged_fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        fsync(fd)
+
+    def logged_replace(src: Any, dst: Any) -> None:
+        events.append(("rename", str(dst)))
+        rename(src, dst)
+
+    monkeypatch.setattr(os, "fsync", logged_fsync)
+    monkeypatch.setattr(os, "replace", logged_replace)
+    kept = spool.write_run(store, row, results)
+    folder = spool.spool_dir(store)
+    published = events.index(("rename", str(kept)))
+    assert ("fsync", str(folder / f".{run_id}.tmp")) in events[:published]
+    assert ("fsync", str(folder)) in events[published:]
