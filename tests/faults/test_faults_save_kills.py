@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from cli_support import one_json_line
 from thermidor.cli import app
 from thermidor.experiments import spool
+from thermidor.model.results import Results
 from thermidor.model.run import run as simulate
 from thermidor.scenarios import load_scenario
 from thermidor.store import Store
@@ -92,14 +93,9 @@ def test_an_ingest_killed_after_its_commit_is_harmless(
     shutil.copyfile(base[0], store)
     previous = base[1]
     # a run that could not save: its row is running, its results in the spool
-    scenario = load_scenario(SCENARIO, ["meta.members=200", f"meta.steps={STEPS}"])
-    with Store(store) as opened:
-        spooled = opened.start_run(
-            SCENARIO, scenario.model_dump(mode="json"), seed=5, version="t", steps=STEPS,
-            members=200,
-        )  # fmt: skip
-        row = opened.get_run(spooled)
-    spool.write_run(store, row, simulate(scenario, 5))
+    row, results = _unsaved_run(store)
+    spooled = row["run_id"]
+    spool.write_run(store, row, results)
     before = snapshot(store, previous)
 
     killed = thermidor(*run_args(store), THERMIDOR_FAULT="ingest-committed")
@@ -126,14 +122,8 @@ def test_a_run_kept_in_the_spool_survives_a_power_cut(tmp_path: Path, monkeypatc
     import os  # noqa: PLC0415
 
     store = tmp_path / "r.duckdb"
-    scenario = load_scenario(SCENARIO, ["meta.members=200", f"meta.steps={STEPS}"])
-    with Store(store) as opened:
-        run_id = opened.start_run(
-            SCENARIO, scenario.model_dump(mode="json"), seed=5, version="t", steps=STEPS,
-            members=200,
-        )  # fmt: skip
-        row = opened.get_run(run_id)
-    results = simulate(scenario, 5)
+    row, results = _unsaved_run(store)
+    run_id = row["run_id"]
     events: list[tuple[str, str]] = []
     fsync, rename = os.fsync, os.replace
 
@@ -152,3 +142,15 @@ def test_a_run_kept_in_the_spool_survives_a_power_cut(tmp_path: Path, monkeypatc
     published = events.index(("rename", str(kept)))
     assert ("fsync", str(folder / f".{run_id}.tmp")) in events[:published]
     assert ("fsync", str(folder)) in events[published:]
+
+
+def _unsaved_run(store: Path) -> tuple[dict[str, Any], Results]:
+    """A run of ``store`` recorded as running, and what it computed: one the store could
+    not take, as ``thermidor run`` leaves it before spooling."""
+    scenario = load_scenario(SCENARIO, ["meta.members=200", f"meta.steps={STEPS}"])
+    with Store(store) as opened:
+        run_id = opened.start_run(
+            SCENARIO, scenario.model_dump(mode="json"), seed=5, version="t", steps=STEPS,
+            members=200,
+        )  # fmt: skip
+        return opened.get_run(run_id), simulate(scenario, 5)
