@@ -92,6 +92,16 @@ class TextArguments(TyperGroup):
         return super().parse_args(ctx, args)
 
 
+class DefaultCommand(TyperGroup):
+    """A group whose first argument, when it names none of its commands, is the first
+    argument of ``run``: ``thermidor calibrate FILE`` is ``thermidor calibrate run FILE``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # click's Context
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
 # --- the user's files and paths: one line for every way they fail --------------------------
 
 # what an OSError says about the machine rather than the path the user gave: no permission,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import typer
 
 from thermidor.cli import (
+    calibrate,
     classic,
     experiment,
     info,
@@ -22,7 +23,7 @@ from thermidor.cli import (
     timeline,
     ui,
 )
-from thermidor.cli._common import TextArguments
+from thermidor.cli._common import DefaultCommand, TextArguments
 
 __all__ = ["app", "build_app"]
 
@@ -68,6 +69,18 @@ def build_app() -> typer.Typer:
     experiment_app.command("optimize")(optimize.optimize_command)
     experiment_app.command("sensitivity")(sensitivity.sensitivity_command)
     app.add_typer(experiment_app, name="experiment")
+
+    calibrate_app = typer.Typer(
+        help="Calibration against history (ABC-SMC): `thermidor calibrate FILE` runs or "
+        "resumes one; the subcommands read its folder.",
+        no_args_is_help=True,
+        cls=DefaultCommand,
+    )
+    calibrate_app.command("run")(calibrate.run_command)
+    calibrate_app.command("summary")(calibrate.summary_command)
+    calibrate_app.command("points")(calibrate.points_command)
+    calibrate_app.command("preset")(calibrate.preset_command)
+    app.add_typer(calibrate_app, name="calibrate")
     return app
 
 

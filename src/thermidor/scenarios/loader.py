@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from thermidor.model.scenario import HEADLINE_KNOBS, Scenario
+from thermidor.scenarios import presets
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -322,6 +323,10 @@ def apply_overrides(
     recorded in the result's ``suppressed`` list with why (``--without`` or the knob).
     """
     tree = validate(raw).model_dump(mode="python")
+    try:
+        overrides = presets.expand(overrides)
+    except presets.PresetError as exc:
+        raise ScenarioError(str(exc)) from None
     removals: list[tuple[str, str]] = []
     knobs: dict[str, Any] = {}  # headline knob -> the last value set
     for item in overrides:
