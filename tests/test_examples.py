@@ -27,8 +27,15 @@ def _experiment(path: Path) -> object:
     return experiment
 
 
+def _calibration(path: Path) -> object:
+    from thermidor.calibration.spec import load_calibration  # noqa: PLC0415
+
+    return load_calibration(path)
+
+
 # (folder under examples/, suffix) -> the loader of that kind of example
 LOADERS: dict[tuple[str, str], Callable[[Path], object]] = {
+    ("calibration", ".toml"): _calibration,
     ("experiments", ".toml"): _experiment,
     ("scenarios", ".toml"): _scenario,
 }

@@ -272,7 +272,9 @@ def fault_point(name: str) -> None:
     The points: ``run-computing`` (``thermidor run``: the run's row is stored, the store
     closed, the simulation not started), ``save-begun``, ``save-steps-written``,
     ``save-before-commit`` and ``save-committed`` (inside ``finish_run``), and
-    ``ingest-committed`` (the spool: committed, its files not yet deleted).
+    ``ingest-committed`` (the spool: committed, its files not yet deleted); in a
+    calibration, ``calibrate-generation-T`` (generation T about to be sampled, the ones
+    before it stored) and ``calibrate-batch-T-B`` (batch B of generation T simulated).
     """
     if _FAULT is not None and _FAULT.partition(":")[0] == name:
         stop = _FAULT.endswith(":stop")

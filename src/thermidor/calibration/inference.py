@@ -63,7 +63,8 @@ class Plan:
             base = None
             if target.base is not None:
                 base = outcome.get(_key(target.arm, target.model, self._step(target.base)))
-            found[target.name] = apply_form(target.form, at, base, target.years)
+            value = apply_form(target.form, at, base, target.years)
+            found[target.name] = value * target.model_scale
         return found
 
     def _step(self, month: str) -> int:
@@ -160,34 +161,68 @@ def _claim_folder(calibration: Calibration, folder: Path) -> bool:
     return False
 
 
+def _stored_generations(database: str) -> int:
+    """How many generations the history holds; a file that is no history is refused."""
+    import pyabc  # noqa: PLC0415
+    import sqlalchemy.exc  # noqa: PLC0415
+
+    try:
+        return int(pyabc.History(database, _id=1, create=False).max_t) + 1
+    except (sqlalchemy.exc.SQLAlchemyError, ValueError, TypeError) as exc:
+        where = database.removeprefix("sqlite:///")
+        reason = str(exc).splitlines()[0][:120]
+        raise ResumeError(f"{where}: not a calibration history ({reason})") from None
+
+
 def calibrate(
     calibration: Calibration,
     folder: Path,
     executor: Executor,
     workers: int,
-    on_generation: Callable[[int, float, int], None] | None = None,
+    on_generation: Callable[[int, int, int], None] | None = None,
 ) -> Path:
-    """Run (or resume) the calibration into ``folder``; returns the history's path."""
+    """Run (or resume) the calibration into ``folder``; returns the history's path.
+
+    ``on_generation(t, accepted, evaluated)`` is called as each generation is sampled.
+    """
+    import logging  # noqa: PLC0415
+    import warnings  # noqa: PLC0415
+
     import pyabc  # noqa: PLC0415
+
+    # pyabc logs every generation at INFO; the caller reports progress instead
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    # pyabc subtracts the first (infinite) epsilon from the next: a harmless NaN warning
+    warnings.filterwarnings("ignore", "invalid value encountered in scalar subtract")
 
     resume = _claim_folder(calibration, folder)
     plan = make_plan(calibration)
     budget = calibration.budget
     replay = Replay()
     batch = budget.batch or 2 * max(workers, 1)
-    sampler = ExecutorSampler(replay, simulate_on(executor, plan), calibration.seed, batch)
+    sampler = ExecutorSampler(
+        replay, simulate_on(executor, plan), calibration.seed, batch, on_generation
+    )
     sampler.show_progress = False
+    database = f"sqlite:///{(folder / HISTORY).resolve()}"
+    if resume:
+        resume = _stored_generations(database) > 0
     abc = pyabc.ABCSMC(
         replay,
         _priors(calibration),
         distance_function(plan),
         population_size=budget.population,
         sampler=sampler,
-        eps=pyabc.QuantileEpsilon(initial_epsilon=math.inf, alpha=0.5),
+        # the first generation takes every prior draw; then the median distance of the
+        # last population, which a resumed run recomputes from the stored one
+        eps=pyabc.QuantileEpsilon(initial_epsilon="from_sample" if resume else math.inf, alpha=0.5),
     )
-    database = f"sqlite:///{(folder / HISTORY).resolve()}"
     observed = {name: o.value for name, o in plan.observed.items()}
-    history = abc.load(database, 1) if resume else abc.new(database, observed)
+    if resume:
+        history = abc.load(database, 1)
+    else:
+        (folder / HISTORY).unlink(missing_ok=True)  # an empty start, killed before t = 0
+        history = abc.new(database, observed)
     done = history.max_t + 1
     remaining = budget.generations - done
     spent = int(history.total_nr_simulations)

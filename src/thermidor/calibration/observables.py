@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from thermidor.model.results import METRICS
+from thermidor.model.results import EXTRA_SERIES, METRICS
+
+SERIES = frozenset((*METRICS, *EXTRA_SERIES))
 
 if TYPE_CHECKING:
     from thermidor.model.run import Simulation
@@ -59,13 +61,13 @@ DATED = {"party_joined_since": _party_joined_since}
 
 
 def allowed() -> list[str]:
-    return [*METRICS, *CENSUS, *(f"{name}:YYYY-MM" for name in DATED)]
+    return [*sorted(SERIES), *CENSUS, *(f"{name}:YYYY-MM" for name in DATED)]
 
 
 def check_measure(name: str) -> None:
     """A one-line error unless ``name`` is a measure this module can take."""
     head, _, date = name.partition(":")
-    if name in METRICS or name in CENSUS or (head in DATED and date):
+    if name in SERIES or name in CENSUS or (head in DATED and date):
         return
     raise MeasureError(f"model measure {name!r}: allowed: {', '.join(allowed())}")
 

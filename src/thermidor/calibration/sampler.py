@@ -6,8 +6,9 @@ ship pyabc's closures to the workers. This sampler keeps everything pyabc does
 (drawing a proposal, weighing, accepting) in this process and sends the workers only
 the runs, as plain ``Particle`` tasks any executor can take:
 
-1. For each proposal ``j`` of a batch, seed NumPy's global generator (which pyabc
-   draws from) with a seed derived from (calibration seed, generation, j) and let
+1. For each proposal ``j`` of a generation, sent in batches, seed NumPy's global
+   generator (which pyabc draws from) with a seed derived from (calibration seed,
+   generation, j) and let
    pyabc propose: the model function stops it at the simulation and keeps the
    parameters.
 2. Run the batch's simulations on the executor, in any order, on any machine.
@@ -18,8 +19,10 @@ the runs, as plain ``Particle`` tasks any executor can take:
    their results.
 
 So a generation is a function of the calibration seed and the previous population
-only: the same on local processes or Ray, with 1 or 100 workers, and when it is run
-again after a kill.
+only: the same on local processes or Ray, with 1 or 100 workers, in batches of any
+size (only the runs wasted past the n-th acceptance differ), and when it is run
+again after a kill. (``fault_point`` lets the tests kill a calibration at a named
+generation or batch, as ``kill -9`` would.)
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from typing import Any
 
 import numpy as np
 from pyabc.sampler import Sampler
+
+from thermidor.store import fault_point
 
 SimulateBatch = Callable[[list[dict[str, float]], list[int]], list[dict[str, float]]]
 
@@ -54,29 +59,43 @@ class Replay:
         return answer
 
 
-def _seeds(seed: int, t: int, batch: int, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Proposal seeds (NumPy's legacy seeding takes 32 bits) and simulation seeds of a
-    batch, from a SeedSequence keyed by (seed, generation, batch)."""
-    sequence = np.random.SeedSequence([seed, t + 1, batch])  # t = -1: a calibration sample
-    state = sequence.generate_state(2 * size, dtype=np.uint32)
-    return state[:size], state[size:]
+def _seeds(seed: int, t: int, first: int, size: int) -> tuple[list[int], list[int]]:
+    """The proposal seeds (NumPy's legacy seeding takes 32 bits) and simulation seeds of
+    proposals ``first .. first + size - 1`` of generation ``t``: each from a SeedSequence
+    keyed by (seed, generation, proposal), so a proposal is the same whatever the batches
+    it was sent in, and the population whatever the number of workers."""
+    proposal, run = [], []
+    for j in range(first, first + size):
+        # t = -1 would be a calibration sample from the prior
+        state = np.random.SeedSequence([seed, t + 1, j]).generate_state(2, dtype=np.uint32)
+        proposal.append(int(state[0]))
+        run.append(int(state[1]))
+    return proposal, run
 
 
 class ExecutorSampler(Sampler):
     """Deterministic batches of proposals, simulated by ``simulate_batch``."""
 
-    def __init__(self, replay: Replay, simulate_batch: SimulateBatch, seed: int, batch: int):
+    def __init__(
+        self,
+        replay: Replay,
+        simulate_batch: SimulateBatch,
+        seed: int,
+        batch: int,
+        on_generation: Callable[[int, int, int], None] | None = None,
+    ):
         super().__init__()
+        self.on_generation = on_generation
         self.replay = replay
         self.simulate_batch = simulate_batch
         self.seed = seed
         self.batch = batch
         self.simulations = 0  # across generations: the runs made by this process
 
-    def _proposals(self, simulate_one: Callable, seeds: np.ndarray) -> list[dict[str, float]]:
+    def _proposals(self, simulate_one: Callable, seeds: list[int]) -> list[dict[str, float]]:
         found = []
         for seed in seeds:
-            np.random.seed(int(seed))  # noqa: NPY002 - pyabc draws from the global generator
+            np.random.seed(seed)  # noqa: NPY002 - pyabc draws from the global generator
             try:
                 simulate_one()
             except Proposed as proposal:
@@ -89,17 +108,19 @@ class ExecutorSampler(Sampler):
         """(proposal seed, outcome) in the order of proposal, batch after batch."""
         number = 0
         while True:
-            proposal_seeds, run_seeds = _seeds(self.seed, t, number, self.batch)
+            proposal_seeds, run_seeds = _seeds(self.seed, t, number * self.batch, self.batch)
             self.replay.answer = None
             parameters = self._proposals(simulate_one, proposal_seeds)
-            outcomes = self.simulate_batch(parameters, [int(s) for s in run_seeds])
+            outcomes = self.simulate_batch(parameters, run_seeds)
             self.simulations += len(outcomes)
-            yield from zip((int(s) for s in proposal_seeds), outcomes, strict=True)
+            fault_point(f"calibrate-batch-{t}-{number}")
+            yield from zip(proposal_seeds, outcomes, strict=True)
             number += 1
 
     def sample_until_n_accepted(
         self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None
     ):
+        fault_point(f"calibrate-generation-{t}")
         sample = self._create_empty_sample()
         evaluations = 0
         for proposal_seed, outcome in self._batches(simulate_one, t):
@@ -110,6 +131,8 @@ class ExecutorSampler(Sampler):
             if sample.n_accepted >= n or evaluations >= max_eval:
                 break
         self.nr_evaluations_ = evaluations
+        if self.on_generation is not None:
+            self.on_generation(t, sample.n_accepted, evaluations)
         if sample.n_accepted < n:
             sample.ok = False
         return sample

@@ -13,8 +13,7 @@ import functools
 import math
 from dataclasses import dataclass
 
-from thermidor.calibration.observables import CENSUS, DATED, measure
-from thermidor.model.results import METRICS
+from thermidor.calibration.observables import SERIES, measure
 
 
 @dataclass(frozen=True)
@@ -52,11 +51,10 @@ def run_particle(particle: Particle) -> dict[str, float]:
 
     scenario = _resolved(particle.scenario, particle.overrides, particle.without)
     simulation = Simulation(scenario, particle.seed)
-    census = {
-        p.step: [q for q in particle.probes if q.step == p.step]
-        for p in particle.probes
-        if p.measure.partition(":")[0] in CENSUS or p.measure.partition(":")[0] in DATED
-    }
+    census: dict[int, list[Probe]] = {}
+    for probe in particle.probes:
+        if probe.measure not in SERIES:
+            census.setdefault(probe.step, []).append(probe)
     found: dict[str, float] = {}
     for step in range(scenario.meta.steps):
         simulation.advance()
@@ -65,7 +63,7 @@ def run_particle(particle: Particle) -> dict[str, float]:
     results = simulation.results()
     series = results.series
     for probe in particle.probes:
-        if probe.measure in METRICS:
+        if probe.measure in SERIES:
             values = series[probe.measure]
             inside = 0 <= probe.step < len(values)
             found[probe.key] = float(values[probe.step]) if inside else math.nan

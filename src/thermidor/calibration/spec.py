@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from thermidor.calibration.observables import check_measure
+from thermidor.calibration.observables import MeasureError, check_measure
 from thermidor.calibration.targets import (
     Observed,
     TargetError,
@@ -78,6 +78,13 @@ class Target(Strict):
     at: str = Field(pattern=MONTH, description="YYYY-MM of the value")
     base: str | None = Field(None, pattern=MONTH, description="ratio, growth: YYYY-MM")
     data_at: str | None = Field(None, description="the data row's date, when not `at`")
+    data_is_value: bool = Field(
+        False, description="the row already holds the target's value (e.g. a published rate)"
+    )
+    model_scale: float = Field(1.0, gt=0, description="unit of the model value (100: percent)")
+    tolerance: float = Field(
+        0.0, ge=0, le=1, description="the range widened to at least value x (1 +- tolerance)"
+    )
     arm: str = Field("main", description="the arm the model is measured on")
     weight: float = Field(1.0, gt=0, le=1000)
     held_out: bool = Field(False, description="not fitted: predicted, for validation")
@@ -175,9 +182,24 @@ def observations(calibration: Calibration) -> dict[str, Observed]:
     found = {}
     for target in calibration.targets:
         at = row(table, target.data, target.data_at or target.at)
+        if target.data_is_value:
+            found[target.name] = widened(observed("level", at, None, 0.0), target)
+            continue
         base = row(table, target.data, target.base) if target.base else None
-        found[target.name] = observed(target.form, at, base, target.years)
+        found[target.name] = widened(observed(target.form, at, base, target.years), target)
     return found
+
+
+def widened(found: Observed, target: Target) -> Observed:
+    """The published range, widened to the target's tolerance: an exact count at a
+    congress is not known to the model's precision (who counted, candidates or not)."""
+    margin = abs(found.value) * target.tolerance
+    return Observed(
+        found.value,
+        min(found.low, found.value - margin),
+        max(found.high, found.value + margin),
+        found.sources,
+    )
 
 
 def _check(calibration: Calibration, where: str) -> None:
@@ -194,7 +216,7 @@ def _check(calibration: Calibration, where: str) -> None:
         for target in calibration.targets:
             check_measure(target.model)
         observations(calibration)
-    except (ScenarioError, TargetError) as exc:
+    except (ScenarioError, TargetError, MeasureError) as exc:
         raise CalibrationError(f"{where}: {exc}") from exc
 
 

@@ -68,7 +68,9 @@ def run_command(
     pool = _executor(executor, workers, address)
     try:
         with sigterm_exits():
-            calibrate(calibration, folder, pool, getattr(pool, "workers", workers or 1))
+            calibrate(
+                calibration, folder, pool, getattr(pool, "workers", workers or 1), _progress
+            )
     except ResumeError as exc:
         fail(str(exc))
     finally:
@@ -91,6 +93,10 @@ def run_command(
         f"{result['simulations']} simulations, epsilon {result['epsilon']:.4g}, "
         f"{seconds:.1f} s; folder {folder}"
     )
+
+
+def _progress(t: int, accepted: int, evaluated: int) -> None:
+    typer.echo(f"generation {t}: {accepted} accepted of {evaluated} runs", err=True)
 
 
 def _posterior(folder: Path) -> Posterior:
