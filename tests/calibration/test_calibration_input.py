@@ -4,9 +4,9 @@ the field, the value and what is allowed, exit 2, nothing written."""
 from __future__ import annotations
 
 import pytest
+from calibration_support import TINY
 from typer.testing import CliRunner
 
-from calibration_support import TINY
 from cli_support import assert_one_error
 from thermidor.cli import app
 
@@ -27,7 +27,7 @@ def write(tmp_path, text: str):
     ("change", "needles"),
     [
         (("high = 0.8", "high = 0.01"), ("low (0.05) < high (0.01)",)),
-        (("low = 0.05", "low = 0.05\nprior = \"normal\""), ("prior", "uniform")),
+        (("low = 0.05", 'low = 0.05\nprior = "normal"'), ("prior", "uniform")),
         (
             ('name = "events.lenin-enrolment-1924.magnitude"', 'name = "events.nope.magnitude"'),
             ("nope",),

@@ -68,9 +68,7 @@ def run_command(
     pool = _executor(executor, workers, address)
     try:
         with sigterm_exits():
-            calibrate(
-                calibration, folder, pool, getattr(pool, "workers", workers or 1), _progress
-            )
+            calibrate(calibration, folder, pool, getattr(pool, "workers", workers or 1), _progress)
     except ResumeError as exc:
         fail(str(exc))
     finally:
