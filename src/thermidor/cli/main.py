@@ -22,6 +22,7 @@ from thermidor.cli import (
     sensitivity,
     timeline,
     ui,
+    validity,
 )
 from thermidor.cli._common import DefaultCommand, TextArguments
 
@@ -49,6 +50,7 @@ def build_app() -> typer.Typer:
     app.command("metrics")(info.metrics)
     app.command("report")(report.report)
     app.command("plot")(report.plot)
+    app.command("validity-report")(validity.validity_report)
     app.command("ui")(ui.ui)
 
     classic_app = typer.Typer(
