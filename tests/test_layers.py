@@ -29,7 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"model", "_version"},
     "experiments": {"store", "scenarios", "model", "engine", "_version"},
     "calibration": {"experiments", "store", "scenarios", "model", "engine", "_version"},
-    "reports": {"calibration", "experiments", "store", "scenarios", "model", "engine"},
+    "reports": {"calibration", "experiments", "store", "scenarios", "model", "engine", "_version"},
     "dashboard": {"reports", "experiments", "store", "scenarios", "model", "engine"},
     "cli": {"dashboard", "reports", "calibration", "experiments", "store", "scenarios"}
     | {"model", "classic", "engine", "_version", "__init__"},
