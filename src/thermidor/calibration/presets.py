@@ -13,8 +13,11 @@ if TYPE_CHECKING:
     from thermidor.calibration.posterior import Posterior
 
 
-def preset_text(posterior: Posterior, folder: Path) -> str:
-    """The preset TOML: ``[values]`` the medians, ``[preset]`` where they come from."""
+def preset_text(posterior: Posterior, folder: Path, mechanisms_only: bool = False) -> str:
+    """The preset TOML: ``[values]`` the medians, ``[preset]`` where they come from.
+
+    ``mechanisms_only`` keeps the model-wide parameters (``mechanisms.*``), which apply
+    to any scenario, and leaves out the scenario's own (its events' magnitudes)."""
     c = posterior.calibration
     generations = posterior.generations
     lines = [
@@ -39,7 +42,11 @@ def preset_text(posterior: Posterior, folder: Path) -> str:
         "[preset.interval90]",
     ]
     medians = {}
-    for prior in c.parameters:
+    kept = [p for p in c.parameters if not mechanisms_only or p.name.startswith("mechanisms.")]
+    lines.insert(
+        lines.index("[preset.interval90]"), f"mechanisms_only = {str(mechanisms_only).lower()}"
+    )
+    for prior in kept:
         low, median, high = posterior.quantiles(prior.name, (0.05, 0.5, 0.95))
         medians[prior.name] = median
         lines.append(f"{json.dumps(prior.name)} = [{low!r}, {high!r}]")

@@ -228,11 +228,20 @@ def preset_command(
     folder: FolderArgument,
     *,
     out: Annotated[Path, typer.Option("--out", help="Preset file (TOML) to write.")],
+    mechanisms_only: Annotated[
+        bool,
+        typer.Option(help="Only the model-wide mechanisms.* values, for any scenario."),
+    ] = False,
 ) -> None:
-    """Write the posterior medians as a preset (`--set preset=FILE`), with its provenance."""
+    """Write the posterior medians as a preset (`--set preset=FILE`), with provenance."""
     from thermidor.calibration.presets import preset_text  # noqa: PLC0415
 
-    text = preset_text(_posterior(folder), folder)
+    posterior = _posterior(folder)
+    if mechanisms_only and not any(
+        p.name.startswith("mechanisms.") for p in posterior.calibration.parameters
+    ):
+        fail(f"{folder}: --mechanisms-only: the calibration frees no mechanisms.* parameter")
+    text = preset_text(posterior, folder, mechanisms_only)
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
