@@ -22,6 +22,7 @@ PARIS = "paris-1789-1794"
 PARIS_THERMIDOR = 60  # 1794-07, 9-10 Thermidor Year II
 SOVIET_SIZE = "meta.members=5000"  # the 1928 counterfactuals at a quarter of their default size
 YEAR = 12.0  # steps: the unit of a clause on dates
+HALF_STEP = 0.5  # the unit of "never later": a delay in whole steps against half a step
 HYSTERESIS_SEEDS = 4  # fact 7 reads the first four seeds: its Soviet runs are the costliest
 
 # the recruits of a wave: without experience of struggle, or as experienced as the veterans
@@ -181,8 +182,8 @@ def fact_6(
     shortage played a decisive role", while nomination only accelerated the process.
 
     Scales: the shares of runs (at least 0.8, ``at_least``) in units of 0.8; "never later"
-    is the latest delay over the seeds below half a step (steps are whole), and the
-    advances, all in units of a year (12 steps)."""
+    is the latest delay over the seeds below half a step (steps are whole), in units of half
+    a step (+1 when never later, -1 when a step later); the advances in years (12 steps)."""
     r = runs or shared()
     paris = scenario(PARIS, *off, overrides=overrides)
     steps = r.thermidor_steps(paris, seeds)
@@ -201,8 +202,8 @@ def fact_6(
         (
             at_least("share of runs reaching Thermidor", ended, n, 0.8, 0.8),
             at_least("share in the summer of 1794", summer, n, 0.8, 0.8),
-            below("latest delay with more nominations", later_nominated, 0.5, YEAR),
-            below("latest delay with a worse shortage", later_hungry, 0.5, YEAR),
+            below("latest delay with more nominations", later_nominated, 0.5, HALF_STEP),
+            below("latest delay with a worse shortage", later_hungry, 0.5, HALF_STEP),
             above("undefended earlier: shortage vs nominations", by_shortage, by_nomination, YEAR),
             above("undefended earlier with more nominations", by_nomination, 0.0, YEAR),
         ),
