@@ -107,3 +107,10 @@ def test_a_point_is_applied_under_the_facts_own_conditions() -> None:
     )
     assert sc.institutions.nominated_share == 1.0
     assert getattr(sc.mechanisms, "crisis").needed == 0.4  # noqa: B009
+
+
+def test_a_posterior_file_renamed_is_the_same_study(tmp_path: Path) -> None:
+    first = posterior_study(write(tmp_path / "p.csv", POINTS), (0, 1))
+    renamed = posterior_study(write(tmp_path / "q.csv", POINTS), (0, 1))
+    assert first.study_id == renamed.study_id
+    assert first.study_id != posterior_study(tmp_path / "p.csv", (0, 1, 2)).study_id

@@ -57,7 +57,8 @@ class Study:
         again is the same study, and resumes."""
         content = {
             "region": self.region,
-            "spec": self.spec,
+            # where the points came from is not what they are: a file renamed still resumes
+            "spec": {k: v for k, v in self.spec.items() if k != "file"},
             "seeds": list(self.seeds),
             "points": [[p.params, p.weight] for p in self.points],
         }
