@@ -19,11 +19,9 @@ It takes a few minutes per scenario on two cores at the default size.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 
@@ -121,30 +119,32 @@ def thermidor_rows(
     return rows
 
 
+# the rows of the table in docs/model.md 7.16 (thermidor.validity.facts ids)
+FACT_ROWS = (
+    "fact_1",
+    "fact_2",
+    "fact_3",
+    "fact_4",
+    "fact_5",
+    "fact_5_founders",
+    "fact_6",
+    "fact_7",
+    "fact_8",
+)
+
+
 def fact_rows() -> list[tuple[str, list[bool]]]:
-    """(fact, holds with each of ``ABLATABLE`` off) from the stylized-fact tests' own checks."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from facts import test_stylized_facts as facts  # noqa: PLC0415
+    """(fact, holds with each of ``ABLATABLE`` off), by the facts' own checks (the library
+    definitions the stylized-fact tests call, their seeds and thresholds)."""
+    from thermidor.validity.facts import by_id  # noqa: PLC0415
 
     off = {m: (f'switched_off=["{m}"]',) for m in ABLATABLE}
-    checks: list[tuple[str, Callable[[tuple[str, ...]], bool]]] = [
-        ("1 privilege and identification", facts.fact_1),
-        ("2 known abuses unsanctioned", facts.fact_2),
-        ("3 dose-response of nomination", facts.fact_3),
-        ("4 statistical charlatanism", facts.fact_4),
-        ("5 recruits without struggle", lambda off: facts.fact_5(off=off)),
-        ("5 (founders) the wave on the founders", lambda off: facts.fact_5_founders(off=off)),
-        ("6 Paris ends in Thermidor", facts.fact_6),
-        ("7 hysteresis", facts.fact_7),
-        ("8 a purge helps for a while", facts.fact_8),
-    ]
     rows = []
-    for label, check in checks:
-        # the checks print what they measured: to the log, not into the table
-        with contextlib.redirect_stdout(sys.stderr):
-            held = [check(())] + [check(off[m]) for m in ABLATABLE]
-        rows.append((label, held))
-        print(f"  fact {label}: {held}", file=sys.stderr, flush=True)
+    for fact in by_id(list(FACT_ROWS)):
+        results = [fact.check(())] + [fact.check(off[m]) for m in ABLATABLE]
+        held = [result.holds for result in results]
+        rows.append((fact.label, held))
+        print(f"  fact {fact.label}: {held}", file=sys.stderr, flush=True)
     return rows
 
 

@@ -76,10 +76,13 @@ def test_the_assembled_command_tree() -> None:
     assert isinstance(root, TyperGroup)
     assert list(root.commands) == [
         "scenarios", "timeline", "run", "show", "runs", "plan", "metrics", "report", "plot", "ui",
-        "classic", "experiment",
+        "classic", "experiment", "robustness",
     ]  # fmt: skip
     classic, experiment = root.commands["classic"], root.commands["experiment"]
     assert isinstance(classic, TyperGroup)
     assert isinstance(experiment, TyperGroup)
     assert list(classic.commands) == ["critical-sd", "golden-rule"]
     assert list(experiment.commands) == ["run", "summary", "list", "optimize", "sensitivity"]
+    robustness = root.commands["robustness"]
+    assert isinstance(robustness, TyperGroup)
+    assert list(robustness.commands) == ["run", "sensitivity", "summary"]

@@ -42,6 +42,7 @@ EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
 EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process SIGTERM ended
 EXPORT_SUFFIXES = (".csv", ".parquet")
+HTML_SUFFIXES = (".html", ".htm")
 LONGEST_WORD = 200  # characters of one word of an error line, beyond which it is shortened
 
 

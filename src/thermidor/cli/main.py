@@ -17,6 +17,7 @@ from thermidor.cli import (
     info,
     optimize,
     report,
+    robustness,
     run,
     runs,
     sensitivity,
@@ -30,8 +31,8 @@ __all__ = ["app", "build_app"]
 
 
 def build_app() -> typer.Typer:
-    """The ``thermidor`` app: the top-level commands, then the ``classic`` and ``experiment``
-    groups."""
+    """The ``thermidor`` app: the top-level commands, then the ``classic``, ``experiment``
+    and ``robustness`` groups."""
     app = typer.Typer(
         name="thermidor",
         help="Simulate Rakovsky's 'professional dangers' of power: how an apparatus becomes a "
@@ -83,6 +84,15 @@ def build_app() -> typer.Typer:
     calibrate_app.command("points")(calibrate.points_command)
     calibrate_app.command("preset")(calibrate.preset_command)
     app.add_typer(calibrate_app, name="calibrate")
+
+    robustness_app = typer.Typer(
+        help="Where the stylized facts and Thermidor hold over regions of parameters.",
+        no_args_is_help=True,
+    )
+    robustness_app.command("run")(robustness.run_command)
+    robustness_app.command("sensitivity")(robustness.sensitivity_command)
+    robustness_app.command("summary")(robustness.summary_command)
+    app.add_typer(robustness_app, name="robustness")
     return app
 
 

@@ -12,9 +12,15 @@ from typing import Annotated
 
 import typer
 
-from thermidor.cli._common import check_output, check_store, fail, fail_os, fail_store
+from thermidor.cli._common import (
+    HTML_SUFFIXES,
+    check_output,
+    check_store,
+    fail,
+    fail_os,
+    fail_store,
+)
 
-HTML_SUFFIXES = (".html", ".htm")
 
 IdsArgument = Annotated[
     list[str],

@@ -9,8 +9,7 @@ from typing import Annotated
 
 import typer
 
-from thermidor.cli._common import check_output, check_store, fail, fail_os
-from thermidor.cli.report import HTML_SUFFIXES
+from thermidor.cli._common import HTML_SUFFIXES, check_output, check_store, fail, fail_os
 
 
 def validity_report(
