@@ -11,6 +11,7 @@ from __future__ import annotations
 import typer
 
 from thermidor.cli import (
+    ablation,
     calibrate,
     classic,
     experiment,
@@ -81,6 +82,15 @@ def build_app() -> typer.Typer:
     calibrate_app.command("points")(calibrate.points_command)
     calibrate_app.command("preset")(calibrate.preset_command)
     app.add_typer(calibrate_app, name="calibrate")
+
+    ablation_app = typer.Typer(
+        help="The ablation of the model (docs/model.md 7.16): each mechanism switched off, "
+        "each of the letter's causes removed; stored runs, resumable.",
+        no_args_is_help=True,
+    )
+    ablation_app.command("run")(ablation.run_command)
+    ablation_app.command("summary")(ablation.summary_command)
+    app.add_typer(ablation_app, name="ablation")
     return app
 
 
