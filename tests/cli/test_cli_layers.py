@@ -76,10 +76,13 @@ def test_the_assembled_command_tree() -> None:
     assert isinstance(root, TyperGroup)
     assert list(root.commands) == [
         "scenarios", "timeline", "run", "show", "runs", "plan", "metrics", "report", "plot", "ui",
-        "classic", "experiment",
+        "classic", "experiment", "calibrate", "ablation",
     ]  # fmt: skip
     classic, experiment = root.commands["classic"], root.commands["experiment"]
+    ablation = root.commands["ablation"]
     assert isinstance(classic, TyperGroup)
     assert isinstance(experiment, TyperGroup)
-    assert list(classic.commands) == ["critical-sd", "golden-rule"]
+    assert isinstance(ablation, TyperGroup)
+    assert list(classic.commands) == ["critical-sd", "golden-rule", "reproduce", "summary"]
     assert list(experiment.commands) == ["run", "summary", "list", "optimize", "sensitivity"]
+    assert list(ablation.commands) == ["run", "summary"]

@@ -53,11 +53,13 @@ def build_app() -> typer.Typer:
     app.command("ui")(ui.ui)
 
     classic_app = typer.Typer(
-        help="Reproductions of the classic models that are searches, not single runs.",
+        help="Reproductions of the classic models: searches, and their papers' results stored.",
         no_args_is_help=True,
     )
     classic_app.command("critical-sd")(classic.critical_sd)
     classic_app.command("golden-rule")(classic.golden_rule)
+    classic_app.command("reproduce")(classic.reproduce)
+    classic_app.command("summary")(classic.summary)
     app.add_typer(classic_app, name="classic")
 
     experiment_app = typer.Typer(
