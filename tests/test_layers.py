@@ -4,8 +4,9 @@ Read from the source, not from ``sys.modules``: every ``import`` a module can ru
 top or inside a function; imports under ``if TYPE_CHECKING:`` never run and are left
 out) is an edge. The layers, lowest first: ``engine`` (generic, importing nothing of the
 project), ``model`` (the Rakovsky model, on the engine), ``classic`` (the classic models,
-on the engine), ``scenarios``, ``store``, ``experiments``, ``validity`` (the stylized facts
-and their robustness), ``calibration``, ``reports``, ``dashboard`` and ``cli`` on top.
+on the engine), ``scenarios``, ``store``, ``experiments`` (which also runs the classic
+models), ``validity`` (the stylized facts and their robustness), ``calibration``,
+``reports``, ``dashboard`` and ``cli`` on top.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "classic": {"engine"},
     "scenarios": {"model", "engine"},
     "store": {"model", "_version"},
-    "experiments": {"store", "scenarios", "model", "engine", "_version"},
+    "experiments": {"store", "scenarios", "model", "classic", "engine", "_version"},
     # the stylized facts and their robustness over regions of parameters
     "validity": {"experiments", "store", "scenarios", "model", "engine", "_version"},
     "calibration": {"experiments", "store", "scenarios", "model", "engine", "_version"},

@@ -75,14 +75,17 @@ def test_the_assembled_command_tree() -> None:
     root = typer.main.get_command(app)
     assert isinstance(root, TyperGroup)
     assert list(root.commands) == [
-        "scenarios", "timeline", "run", "show", "runs", "plan", "metrics", "report", "plot", "ui",
-        "classic", "experiment", "robustness",
+        "scenarios", "timeline", "run", "show", "runs", "plan", "metrics", "report", "plot",
+        "validity-report", "ui", "classic", "experiment", "calibrate", "robustness", "ablation",
     ]  # fmt: skip
     classic, experiment = root.commands["classic"], root.commands["experiment"]
+    ablation = root.commands["ablation"]
     assert isinstance(classic, TyperGroup)
     assert isinstance(experiment, TyperGroup)
-    assert list(classic.commands) == ["critical-sd", "golden-rule"]
+    assert isinstance(ablation, TyperGroup)
+    assert list(classic.commands) == ["critical-sd", "golden-rule", "reproduce", "summary"]
     assert list(experiment.commands) == ["run", "summary", "list", "optimize", "sensitivity"]
     robustness = root.commands["robustness"]
     assert isinstance(robustness, TyperGroup)
     assert list(robustness.commands) == ["run", "sensitivity", "summary"]
+    assert list(ablation.commands) == ["run", "summary"]

@@ -4,19 +4,39 @@ Two results of the literature are not a single run but a search: Granovetter's
 critical spread of thresholds (a bisection on the mean-field map) and the
 golden rule of accidental politicians (a sweep over the number of
 independents). These commands print them, as a table or one JSON object.
+``reproduce`` measures every model's key published results again into a results store,
+and ``summary`` reads them back against the papers.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from thermidor.cli._common import Format, FormatOption, fail, seed_option
+from thermidor.cli._common import (
+    AddressOption,
+    ExecutorKind,
+    ExecutorOption,
+    Format,
+    FormatOption,
+    RunProgress,
+    WorkersOption,
+    check_address,
+    check_output,
+    fail,
+    jsonable,
+    open_store,
+    seed_option,
+    sigterm_exits,
+    store_errors,
+)
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -124,3 +144,75 @@ def golden_rule(
     console.print(
         f"simulated maximum at {best}; golden rule (2N - 4Np + 4) / (1 - 4p) = {formula:g}"
     )
+
+
+def reproduce(
+    *,
+    store: Annotated[Path, typer.Option("--store", help="Results store (DuckDB file).")],
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Only this reproduction (repeatable): granovetter, peter, parliament, epstein.",
+        ),
+    ] = None,
+    seeds: Annotated[
+        int | None,
+        typer.Option("--seeds", min=1, max=1000, help="Seeds per reproduction (default: its own)."),
+    ] = None,
+    executor: ExecutorOption = ExecutorKind.local,
+    workers: WorkersOption = None,
+    address: AddressOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Measure the classic models' key published results again and store them (resumable);
+    then print the table of claims against the papers."""
+    from thermidor.experiments.reproductions import chosen, run_reproductions  # noqa: PLC0415
+
+    check_address(executor, address)
+    try:
+        chosen(only)
+    except ValueError as exc:
+        fail(f"--only: {exc}")
+    check_output(store, "--store")
+    started = time.monotonic()
+    with store_errors(store, "write to"), sigterm_exits(), RunProgress("reproduce", "units") as bar:
+        measured, total = run_reproductions(
+            str(store), names=only, seeds=seeds, executor=executor.value, workers=workers,
+            address=address, progress=bar,
+        )  # fmt: skip
+    seconds = time.monotonic() - started
+    if fmt is Format.json:
+        typer.echo(json.dumps({"store": str(store), "units": total, "measured": measured,
+                               "seconds": round(seconds, 3)}))  # fmt: skip
+        return
+    Console(markup=False, stderr=True).print(
+        f"{measured} of {total} units measured ({total - measured} already in {store}), "
+        f"{seconds:.1f} s"
+    )
+    summary(store=store, fmt=fmt)
+
+
+def summary(
+    *,
+    store: Annotated[Path, typer.Option("--store", help="Results store (DuckDB file).")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """The classic models' stored reproductions against their papers."""
+    from thermidor.reports.reproductions import classic_table  # noqa: PLC0415
+
+    with store_errors(store), open_store(store, read_only=True) as opened:
+        frame = classic_table(opened)
+    if fmt is Format.json:
+        rows = [jsonable(row) for row in frame.to_dict(orient="records")]
+        typer.echo(json.dumps({"store": str(store), "rows": rows}))
+        return
+    table = Table(title="The classic models against their papers")
+    for column in ("model", "claim", "paper", "reproduced", "tolerance", "agrees"):
+        table.add_column(column)
+    for _, row in frame.iterrows():
+        table.add_row(
+            row["model"], row["claim"], row["paper_value"], row["reproduced"], row["tolerance"],
+            row["agrees"],
+        )  # fmt: skip
+    Console(markup=False).print(table)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import typer
 
 from thermidor.cli import (
+    ablation,
     calibrate,
     classic,
     experiment,
@@ -55,11 +56,13 @@ def build_app() -> typer.Typer:
     app.command("ui")(ui.ui)
 
     classic_app = typer.Typer(
-        help="Reproductions of the classic models that are searches, not single runs.",
+        help="Reproductions of the classic models: searches, and their papers' results stored.",
         no_args_is_help=True,
     )
     classic_app.command("critical-sd")(classic.critical_sd)
     classic_app.command("golden-rule")(classic.golden_rule)
+    classic_app.command("reproduce")(classic.reproduce)
+    classic_app.command("summary")(classic.summary)
     app.add_typer(classic_app, name="classic")
 
     experiment_app = typer.Typer(
@@ -93,6 +96,15 @@ def build_app() -> typer.Typer:
     robustness_app.command("sensitivity")(robustness.sensitivity_command)
     robustness_app.command("summary")(robustness.summary_command)
     app.add_typer(robustness_app, name="robustness")
+
+    ablation_app = typer.Typer(
+        help="The ablation of the model (docs/model.md 7.16): each mechanism switched off, "
+        "each of the letter's causes removed; stored runs, resumable.",
+        no_args_is_help=True,
+    )
+    ablation_app.command("run")(ablation.run_command)
+    ablation_app.command("summary")(ablation.summary_command)
+    app.add_typer(ablation_app, name="ablation")
     return app
 
 

@@ -21,7 +21,6 @@ from thermidor.cli._common import (
     fail_store,
 )
 
-
 IdsArgument = Annotated[
     list[str],
     typer.Argument(
