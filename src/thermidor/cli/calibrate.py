@@ -209,11 +209,19 @@ def points_command(
     *,
     out: Annotated[Path, typer.Option("--out", help="CSV file of points to write.")],
     draws: DrawsOption = 100,
+    mechanisms_only: Annotated[
+        bool,
+        typer.Option(help="Only the model-wide mechanisms.* columns, for any scenario."),
+    ] = False,
 ) -> None:
     """Write posterior draws as a CSV of points (a weight column, one column per
     parameter), the input of `thermidor robustness run --points`."""
     posterior = _posterior(folder)
     points = posterior.draw(draws, posterior.calibration.seed)
+    if mechanisms_only:
+        points = points[[c for c in points.columns if c.startswith("mechanisms.")]]
+        if points.empty:
+            fail(f"{folder}: --mechanisms-only: the calibration frees no mechanisms.* parameter")
     points.insert(0, "weight", 1.0 / draws)
     partial = out.with_name(f".{out.name}.tmp")
     try:

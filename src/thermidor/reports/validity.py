@@ -11,36 +11,17 @@ reproductions against their papers (from the results store).
 
 from __future__ import annotations
 
-import html
-import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from thermidor._version import __version__
 from thermidor.reports.calibration_figures import posterior_figure, targets_figure
-from thermidor.reports.html import RENDER, STYLE, _figure_json
+from thermidor.reports.sections import Section, number, render
+from thermidor.reports.validity_parts import STORE_PARTS
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
-Table = tuple[list[str], list[list[str]]]
-
-
-@dataclass
-class Section:
-    """A heading, a paragraph or two, figures and tables, in that order."""
-
-    title: str
-    text: list[str] = field(default_factory=list)
-    figures: list[go.Figure] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-
-
-def number(value: float, digits: int = 4) -> str:
-    return f"{value:.{digits}g}" if isinstance(value, float | int) and math.isfinite(value) else "—"
+    pass
 
 
 def calibration_sections(folder: Path) -> list[Section]:
@@ -112,47 +93,6 @@ def calibration_sections(folder: Path) -> list[Section]:
         )  # fmt: skip
         sections.append(section)
     return sections
-
-
-def render(title: str, intro: str, sections: list[Section]) -> str:
-    """One HTML document: plotly.js inlined once, each figure's JSON beside its div."""
-    from plotly.offline import get_plotlyjs  # noqa: PLC0415
-
-    esc = html.escape
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{esc(title)}</title><style>{STYLE}</style>",
-        f'<script type="text/javascript">{get_plotlyjs()}</script>',
-        f"</head><body><h1>{esc(title)}</h1><p>{esc(intro)}</p>",
-    ]
-    count = 0
-    for section in sections:
-        parts.append(f"<section><h2>{esc(section.title)}</h2>")
-        parts += [f"<p>{esc(text)}</p>" for text in section.text]
-        for fig in section.figures:
-            parts += [
-                f'<div id="figure-{count}" class="figure"></div>',
-                f'<script type="application/json" data-figure="figure-{count}">',
-                _figure_json(fig),
-                "</script>",
-            ]
-            count += 1
-        for header, rows in section.tables:
-            parts.append("<table><thead><tr>")
-            parts += [f"<th>{esc(h)}</th>" for h in header]
-            parts.append("</tr></thead><tbody>")
-            for row in rows:
-                parts.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>")
-            parts.append("</tbody></table>")
-        parts.append("</section>")
-    parts += [f"<script>{RENDER}</script>", "</body></html>"]
-    return "\n".join(parts)
-
-
-# the store's parts: each returns its sections, or None when the store holds none of it
-StorePart = Callable[[Path], list[Section] | None]
-STORE_PARTS: list[tuple[str, StorePart, str]] = []
 
 
 def validity_html(calibrations: list[Path], store: Path | None) -> str:
