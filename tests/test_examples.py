@@ -33,9 +33,16 @@ def _calibration(path: Path) -> object:
     return load_calibration(path)
 
 
+def _box(path: Path) -> object:
+    from thermidor.validity.points import read_box  # noqa: PLC0415
+
+    return read_box(path)
+
+
 # (folder under examples/, suffix) -> the loader of that kind of example
 LOADERS: dict[tuple[str, str], Callable[[Path], object]] = {
     ("calibration", ".toml"): _calibration,
+    ("robustness", ".toml"): _box,
     ("experiments", ".toml"): _experiment,
     ("scenarios", ".toml"): _scenario,
 }

@@ -222,14 +222,17 @@ def points_command(
         points = points[[c for c in points.columns if c.startswith("mechanisms.")]]
         if points.empty:
             fail(f"{folder}: --mechanisms-only: the calibration frees no mechanisms.* parameter")
-    points.insert(0, "weight", 1.0 / draws)
+    # a point drawn twice is one point with twice the weight: each is costly to evaluate
+    points = points.assign(weight=1.0 / draws)
+    points = points.groupby(list(points.columns[:-1]), as_index=False, sort=False)["weight"].sum()
+    points = points[["weight", *points.columns[:-1]]]
     partial = out.with_name(f".{out.name}.tmp")
     try:
         points.to_csv(partial, index=False)
         partial.replace(out)
     except OSError as exc:
         fail(f"--out {out}: cannot be written ({exc.strerror})")
-    typer.echo(f"{draws} posterior points written to {out}")
+    typer.echo(f"{len(points)} posterior points ({draws} draws) written to {out}")
 
 
 def preset_command(
