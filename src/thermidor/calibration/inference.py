@@ -218,8 +218,8 @@ def calibrate(
         eps=pyabc.QuantileEpsilon(initial_epsilon="from_sample" if resume else math.inf, alpha=0.5),
     )
     observed = {name: o.value for name, o in plan.observed.items()}
-    if resume:
-        history = abc.load(database, 1)
+    if resume:  # the observed values from the data files, not from the (foreign?) history
+        history = abc.load(database, 1, observed_sum_stat=observed)
     else:
         (folder / HISTORY).unlink(missing_ok=True)  # an empty start, killed before t = 0
         history = abc.new(database, observed)
