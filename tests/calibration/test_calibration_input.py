@@ -111,3 +111,20 @@ def test_a_preset_file_with_a_bad_value_is_one_line(tmp_path):
     path.write_text('[values]\n"mechanisms.apparatus.parkinson_rate" = "fast"\n')
     result = runner.invoke(app, ["run", "soviet-1917-1928", "--set", f"preset={path}"])
     assert_one_error(result, 2, "parkinson_rate", "a number or boolean")
+
+
+def test_a_larger_budget_extends_the_calibration_in_its_folder(tmp_path):
+    """Only the budget may change between a calibration and its resumption."""
+    from thermidor.calibration.inference import ResumeError, _claim_folder  # noqa: PLC0415
+    from thermidor.calibration.spec import load_calibration  # noqa: PLC0415
+
+    folder = tmp_path / "out"
+    first = load_calibration(write(tmp_path, BASE))
+    assert _claim_folder(first, folder) is False
+    (folder / "history.db").write_bytes(b"")
+    longer = load_calibration(write(tmp_path, BASE.replace("generations = 2", "generations = 4")))
+    assert _claim_folder(longer, folder) is True
+    assert '"generations": 4' in (folder / "calibration.json").read_text()
+    other = load_calibration(write(tmp_path, BASE.replace("seed = 5", "seed = 6")))
+    with pytest.raises(ResumeError, match="holds another calibration"):
+        _claim_folder(other, folder)

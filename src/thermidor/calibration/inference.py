@@ -141,23 +141,39 @@ def spec_json(calibration: Calibration) -> str:
     return json.dumps(calibration.model_dump(mode="json"), sort_keys=True, indent=1)
 
 
+def _without_budget(text: str) -> dict:
+    found = json.loads(text)
+    found.pop("budget", None)
+    return found
+
+
+def _write(path: Path, text: str) -> None:
+    partial = path.with_suffix(".json.tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
 def _claim_folder(calibration: Calibration, folder: Path) -> bool:
     """Write the calibration beside its history, or check it is the one there; True when
-    there is a history to resume."""
+    there is a history to resume. Only the budget may differ from the stored file: a
+    larger one extends a finished calibration by more generations."""
     folder.mkdir(parents=True, exist_ok=True)
     spec, history = folder / SPEC, folder / HISTORY
     text = spec_json(calibration)
     if spec.exists():
-        if spec.read_text(encoding="utf-8") != text:
+        try:
+            stored = _without_budget(spec.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            stored = None
+        if stored != _without_budget(text):
             raise ResumeError(
                 f"{folder}: holds another calibration ({SPEC} differs): use a new --out"
             )
+        _write(spec, text)  # the budget now in force
         return history.exists()
     if history.exists():
         raise ResumeError(f"{folder}: has {HISTORY} but no {SPEC}: use a new --out")
-    partial = spec.with_suffix(".json.tmp")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, spec)
+    _write(spec, text)
     return False
 
 
