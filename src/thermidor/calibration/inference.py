@@ -142,8 +142,10 @@ def spec_json(calibration: Calibration) -> str:
 
 
 def _without_budget(text: str) -> dict:
+    """A calibration file's identity: all but its budget and its description."""
     found = json.loads(text)
     found.pop("budget", None)
+    found.pop("description", None)
     return found
 
 
@@ -155,8 +157,8 @@ def _write(path: Path, text: str) -> None:
 
 def _claim_folder(calibration: Calibration, folder: Path) -> bool:
     """Write the calibration beside its history, or check it is the one there; True when
-    there is a history to resume. Only the budget may differ from the stored file: a
-    larger one extends a finished calibration by more generations."""
+    there is a history to resume. Only the budget (a larger one extends a finished
+    calibration by more generations) and the description may differ from the stored file."""
     folder.mkdir(parents=True, exist_ok=True)
     spec, history = folder / SPEC, folder / HISTORY
     text = spec_json(calibration)

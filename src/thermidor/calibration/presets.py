@@ -44,7 +44,7 @@ def preset_text(posterior: Posterior, folder: Path, mechanisms_only: bool = Fals
     medians = {}
     kept = [p for p in c.parameters if not mechanisms_only or p.name.startswith("mechanisms.")]
     lines.insert(
-        lines.index("[preset.interval90]"), f"mechanisms_only = {str(mechanisms_only).lower()}"
+        lines.index("[preset.interval90]") - 1, f"mechanisms_only = {str(mechanisms_only).lower()}"
     )
     for prior in kept:
         low, median, high = posterior.quantiles(prior.name, (0.05, 0.5, 0.95))
