@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from thermidor.engine import calendar
 from thermidor.model.results import EXTRA_SERIES, METRICS
 
 SERIES = frozenset((*METRICS, *EXTRA_SERIES))
@@ -76,8 +77,7 @@ def step_of(start: str, time_step: str, month: str) -> int:
     """The step whose state a ``YYYY-MM`` date reads: whole steps since ``start``."""
     if time_step not in _PERIOD_MONTHS:
         raise MeasureError(f"time_step {time_step!r}: calibration dates need month/quarter/year")
-    (y0, m0), (y1, m1) = (map(int, d.split("-")[:2]) for d in (start, month))
-    return (12 * (y1 - y0) + (m1 - m0)) // _PERIOD_MONTHS[time_step]
+    return calendar.step_of(start, time_step, month)
 
 
 def measure(sim: Simulation, name: str) -> float:

@@ -10,9 +10,8 @@ import json
 import math
 from typing import Any
 
+from thermidor.engine.calendar import STEPS_PER_YEAR
 from thermidor.model.scenario import Meta
-
-STEPS_PER_YEAR: dict[str, int] = {"week": 52, "month": 12, "quarter": 4, "year": 1}
 
 SHOCK_KINDS: tuple[str, ...] = ("harvest", "unemployment", "market", "recruitment", "crisis")
 

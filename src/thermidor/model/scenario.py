@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from thermidor.engine.calendar import START_PATTERN
 from thermidor.model.mechanisms.base import ParamsBase
 from thermidor.model.plan import NAMES, MechanismParams
 from thermidor.model.state import Rule
@@ -43,7 +44,7 @@ class Meta(Strict):
     title: str
     description: str = Field(description="one line, shown by `thermidor scenarios`")
     time_step: Literal["week", "month", "quarter", "year"] = "month"
-    start: str = Field(description="calendar date of step 0, e.g. 1917-11")
+    start: str = Field(pattern=START_PATTERN, description="calendar date of step 0, e.g. 1917-11")
     steps: int = Field(ge=1, le=100_000)
     members: int = Field(ge=100, le=10_000_000)
     sources: list[str] = Field(default_factory=list)

@@ -7,8 +7,9 @@ and the paper figure show the same things in the same order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
+
+from thermidor.engine import calendar
 
 # title -> the metrics drawn together in one small multiple (Rakovsky's dangers side by side)
 PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -22,8 +23,6 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 PANEL_METRICS: tuple[str, ...] = tuple(m for _, metrics in PANELS for m in metrics)
-
-_MONTHS_PER_STEP = {"month": 1, "quarter": 3, "year": 12}
 
 
 @dataclass(frozen=True)
@@ -67,19 +66,13 @@ def spans(params: dict[str, Any], steps: int) -> list[Span]:
 
 
 def step_date(params: dict[str, Any], step: int) -> str | None:
-    """The calendar date of ``step`` from ``meta.start`` (``YYYY-MM`` or ``YYYY-MM-DD``) and
-    ``meta.time_step``, as the scenario files write it; None when it cannot be read."""
+    """The calendar date of ``step`` from ``meta.start`` and ``meta.time_step`` (see
+    :mod:`thermidor.engine.calendar`); None when the run's parameters carry no readable start."""
     meta = params.get("meta") or {}
-    start, unit = str(meta.get("start", "")), meta.get("time_step", "month")
     try:
-        parts = [int(p) for p in start.split("-")]
-        first = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except (ValueError, IndexError):
+        return calendar.step_date(str(meta.get("start", "")), meta.get("time_step", "month"), step)
+    except calendar.CalendarError:
         return None
-    if unit == "week":
-        return date.fromordinal(first.toordinal() + 7 * step).isoformat()
-    months = first.month - 1 + step * _MONTHS_PER_STEP.get(unit, 1)
-    return f"{first.year + months // 12:04d}-{months % 12 + 1:02d}"
 
 
 def axis_title(params: dict[str, Any]) -> str:
