@@ -14,6 +14,7 @@ from thermidor.cli import (
     ablation,
     calibrate,
     classic,
+    compare,
     experiment,
     info,
     optimize,
@@ -52,6 +53,7 @@ def build_app() -> typer.Typer:
     app.command("metrics")(info.metrics)
     app.command("report")(report.report)
     app.command("plot")(report.plot)
+    app.command("compare")(compare.compare)
     app.command("validity-report")(validity.validity_report)
     app.command("ui")(ui.ui)
 
