@@ -20,18 +20,18 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from thermidor.reports import data
-from thermidor.reports.panels import PANELS, axis_title, flatten, spans, step_date
+from thermidor.reports import data, run_tables, timeseries
+from thermidor.reports.panels import step_date
 
 if TYPE_CHECKING:
     from thermidor.reports.data import ExperimentData, RunData
 
 Table = tuple[str, list[str], list[list[str]]]  # title, header, rows
+Listing = tuple[str, list[str]]  # title, items
+SHORT = 24  # characters of a cell kept on one line
 Figures = list[tuple[str, go.Figure]]  # title, figure
 
-COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
-DASHES = ("solid", "dash", "dot", "dashdot")
-SHOCK_FILL, INTERVENTION_LINE, THERMIDOR_LINE = "#f2c14e", "#555555", "#b00020"
+COLORS = timeseries.COLORS
 CONFIG = {"displaylogo": False, "responsive": True}
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
@@ -39,6 +39,8 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 1.5em; }
 th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; } .figure { width: 100%; }
+details { margin: 0.6em 0; } summary { cursor: pointer; font-weight: 600; }
+.note { color: #555; font-size: 0.9em; } td.n { white-space: nowrap; }
 """
 RENDER = """
 document.querySelectorAll('script[type="application/json"][data-figure]').forEach(
@@ -62,127 +64,16 @@ def _cell(index: int) -> dict[str, int]:
     return {"row": index // 2 + 1, "col": index % 2 + 1}
 
 
-def _axes(index: int) -> tuple[str, str]:
-    """The x axis and the y domain of subplot ``index`` (make_subplots numbers them row-major):
-    shapes are built as plain dicts and set once, as add_vline per subplot is very slow."""
-    suffix = "" if index == 0 else str(index + 1)
-    return f"x{suffix}", f"y{suffix} domain"
-
-
-def _vline(index: int, x: float, line: dict[str, Any], name: str) -> dict[str, Any]:
-    xref, yref = _axes(index)
-    return {
-        "type": "line",
-        "xref": xref,
-        "yref": yref,
-        "x0": x,
-        "x1": x,
-        "y0": 0,
-        "y1": 1,
-        "line": line,
-        "name": name,
-    }
-
-
-def _vrect(index: int, x0: float, x1: float, fill: str, name: str) -> dict[str, Any]:
-    xref, yref = _axes(index)
-    return {
-        "type": "rect",
-        "xref": xref,
-        "yref": yref,
-        "x0": x0,
-        "x1": x1,
-        "y0": 0,
-        "y1": 1,
-        "fillcolor": fill,
-        "opacity": 0.12,
-        "line": {"width": 0},
-        "layer": "below",
-        "name": name,
-    }
-
-
-def _thermidor(
-    fig: go.Figure, step: int | None, count: int, color: str, label: str
-) -> list[dict[str, Any]]:
-    """The Thermidor step as a line in every subplot, labelled once."""
-    if step is None:
-        return []
-    fig.add_annotation(
-        x=step,
-        y=1,
-        xref="x",
-        yref="y domain",
-        text=label,
-        showarrow=False,
-        font={"color": color},
-        xanchor="left",
-        yanchor="bottom",
-    )
-    return [_vline(i, step, {"color": color, "width": 2}, label) for i in range(count)]
-
-
 def run_figure(run: RunData) -> go.Figure:
-    """The run's key metrics over time, one small multiple per panel, shocks as shaded spans,
-    interventions as dotted lines (spans when they last), the Thermidor step as a red line."""
-    fig = _grid(len(PANELS), [title for title, _ in PANELS])
-    steps = run.series["step"]
-    for i, (_, metrics) in enumerate(PANELS):
-        for j, metric in enumerate(metrics):
-            fig.add_trace(
-                go.Scatter(
-                    x=steps,
-                    y=run.series[metric],
-                    name=metric,
-                    mode="lines",
-                    line={"color": COLORS[j], "dash": DASHES[j % len(DASHES)]},
-                    meta={"metric": metric, "run": run.run_id},
-                    legendgroup=metric,
-                ),
-                **_cell(i),
-            )
-    shapes = []
-    for span in spans(run.params, len(steps)):
-        name = f"{span.kind}: {span.label}"
-        for i in range(len(PANELS)):
-            if span.is_mark:
-                line = {"color": INTERVENTION_LINE, "width": 1, "dash": "dot"}
-                shapes.append(_vline(i, span.start, line, name))
-            else:
-                fill = SHOCK_FILL if span.kind == "shock" else INTERVENTION_LINE
-                shapes.append(_vrect(i, span.start, span.end, fill, name))
-    shapes += _thermidor(fig, run.thermidor_step, len(PANELS), THERMIDOR_LINE, "thermidor")
-    fig.update_layout(shapes=shapes)
-    fig.update_xaxes(title_text=axis_title(run.params), row=math.ceil(len(PANELS) / 2))
-    return fig
+    """The run's key metrics over time (``timeseries.figure``): one small multiple per panel
+    on a date axis, the events as numbered markers, the Thermidor step as a red line."""
+    return timeseries.figure([run])
 
 
 def compare_figure(runs: list[RunData]) -> go.Figure:
-    """Two or more runs overlaid panel by panel: a colour per run, a dash per metric, each
-    run's Thermidor step as a line in its colour."""
-    fig = _grid(len(PANELS), [title for title, _ in PANELS])
-    shapes = []
-    for r, run in enumerate(runs):
-        color = COLORS[r % len(COLORS)]
-        for i, (_, metrics) in enumerate(PANELS):
-            for j, metric in enumerate(metrics):
-                fig.add_trace(
-                    go.Scatter(
-                        x=run.series["step"],
-                        y=run.series[metric],
-                        mode="lines",
-                        name=f"{metric}: {run.label}",
-                        legendgroup=run.label,
-                        line={"color": color, "dash": DASHES[j % len(DASHES)]},
-                        meta={"metric": metric, "run": run.run_id},
-                    ),
-                    **_cell(i),
-                )
-        label = f"thermidor {run.run_id or run.label}"
-        shapes += _thermidor(fig, run.thermidor_step, len(PANELS), color, label)
-    fig.update_layout(shapes=shapes)
-    fig.update_xaxes(title_text=axis_title(runs[0].params), row=math.ceil(len(PANELS) / 2))
-    return fig
+    """Two or more runs overlaid panel by panel: a colour per run (one legend entry each), a
+    dash per metric (keyed in each panel's title), each run's Thermidor step in its colour."""
+    return timeseries.figure(runs)
 
 
 def _band(
@@ -319,26 +210,6 @@ def _cellstr(value: Any) -> str:
     return str(value)
 
 
-def events_table(run: RunData) -> Table:
-    """The shocks and interventions of the run, with their steps and dates."""
-    rows = []
-    for span in spans(run.params, len(run.series["step"])):
-        end = "" if span.is_mark else str(span.end - 1)
-        when = step_date(run.params, span.start) or ""
-        rows.append([span.kind, span.label, str(span.start), end, when, span.note])
-    header = ["event", "kind", "from step", "to step", "date", "note"]
-    return "Shocks and interventions", header, rows
-
-
-def params_table(run: RunData) -> Table:
-    """Every resolved parameter of the run, dotted key and value."""
-    return (
-        f"Resolved parameters ({run.label})",
-        ["parameter", "value"],
-        [[key, value] for key, value in flatten(run.params)],
-    )
-
-
 def experiment_table(exp: ExperimentData) -> Table:
     """Per point: parameters, runs, each metric's mean [95% interval], the Thermidor share."""
     header = ["point", *exp.parameters, "runs", *exp.summary["metrics"], "Thermidor share"]
@@ -361,9 +232,18 @@ def _figure_json(fig: go.Figure) -> str:
     return json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
 
 
-def render(title: str, figures: Figures, tables: list[Table], intro: str = "") -> str:
+def render(
+    title: str,
+    figures: Figures,
+    tables: list[Table],
+    intro: str = "",
+    *,
+    notes: list[str] | None = None,
+    folded: list[Table | Listing] | None = None,
+) -> str:
     """The report as one HTML document: plotly.js inlined once, each figure's JSON beside
-    its div, tables as plain HTML. Nothing is fetched when it opens."""
+    its div, ``notes`` under the figures, tables as plain HTML, then the ``folded`` tables
+    and lists each in a collapsed <details>. Nothing is fetched when it opens."""
     from plotly.offline import get_plotlyjs  # noqa: PLC0415
 
     esc = html.escape
@@ -385,15 +265,31 @@ def render(title: str, figures: Figures, tables: list[Table], intro: str = "") -
             "</script>",
             "</section>",
         ]
+    parts += [f'<p class="note">{esc(note)}</p>' for note in notes or []]
     for caption, header, rows in tables:
-        parts.append(f"<section><h2>{esc(caption)}</h2><table><thead><tr>")
-        parts += [f"<th>{esc(h)}</th>" for h in header]
-        parts.append("</tr></thead><tbody>")
-        for row in rows:
-            parts.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>")
-        parts.append("</tbody></table></section>")
+        parts.append(f"<section><h2>{esc(caption)}</h2>{_table(header, rows)}</section>")
+    for item in folded or []:
+        body = _table(item[1], item[2]) if len(item) == 3 else _listing(item[1])
+        parts.append(f"<details><summary>{esc(item[0])}</summary>{body}</details>")
     parts += [f"<script>{RENDER}</script>", "</body></html>"]
     return "\n".join(parts)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    esc = html.escape
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(_td(c) for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _td(text: str) -> str:
+    """A cell; a short one (a date, a number, an id) is kept on one line."""
+    kept = ' class="n"' if len(text) <= SHORT else ""
+    return f"<td{kept}>{html.escape(text)}</td>"
+
+
+def _listing(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
 
 
 def write_report(
@@ -425,11 +321,20 @@ def _run_intro(run: RunData) -> str:
     return f"{run.label}: {len(run.series['step'])} steps, {thermidor}."
 
 
-def _run_parts(run: RunData) -> tuple[Figures, list[Table]]:
-    return [(f"Key metrics over time: {run.label}", run_figure(run))], [
-        events_table(run),
-        params_table(run),
-    ]
+def _parts(runs: list[RunData]) -> tuple[Figures, list[Table], list[Table | Listing]]:
+    """The figure, the tables shown (the numbered events; for several runs, the parameters
+    that differ) and the folded ones (every parameter, the assumptions and sources)."""
+    caption = (
+        f"Key metrics over time: {runs[0].label}"
+        if len(runs) == 1
+        else "Comparison: " + " vs ".join(r.label for r in runs)
+    )
+    shown = [run_tables.events_table(runs)]
+    if len(runs) > 1:
+        shown.append(run_tables.differences_table(runs))
+    folded: list[Table | Listing] = [run_tables.params_table(run) for run in runs]
+    folded += run_tables.text_lists(runs)
+    return [(caption, timeseries.figure(runs))], shown, folded
 
 
 def run_report_html(
@@ -441,33 +346,35 @@ def run_report_html(
     """The report of a run held in memory (e.g. the dashboard's unsaved run): ``series`` maps
     each metric to its per-step values, ``params`` is the resolved scenario as a dict."""
     run = data.run_from_arrays(series, params, thermidor_step, title)
-    figures, tables = _run_parts(run)
-    return render(title, figures, tables, _run_intro(run))
+    figures, tables, folded = _parts([run])
+    return render(title, figures, tables, _run_intro(run), folded=folded)
 
 
 def report_from_store(store_path: str | Path, ids: list[str]) -> str:
     """The report of stored ids: one run id, its run report; several run ids, their overlay
-    and each run's panels; an experiment id, the experiment report. StoreError naming an
-    unknown id and what the store holds."""
+    (each run once: no duplicated panels); an experiment id, the experiment report.
+    StoreError naming an unknown id and what the store holds."""
     kind, found = data.open_and_resolve(store_path, ids)
     if kind == "experiment":
         assert isinstance(found, data.ExperimentData)
-        title = f"thermidor experiment {found.name} ({found.experiment_id})"
-        intro = (
-            f"{found.design} design over {', '.join(found.parameters)}; "
-            f"{len(found.summary['points'])} points; final values at the last step."
-        )
-        return render(title, experiment_figures(found), [experiment_table(found)], intro)
+        return experiment_report(found)
     assert isinstance(found, list)
-    if kind == "run":
-        run = found[0]
-        figures, tables = _run_parts(run)
-        return render(f"thermidor run {run.label}", figures, tables, _run_intro(run))
-    figures = [("Comparison: " + " vs ".join(r.label for r in found), compare_figure(found))]
-    tables = []
-    for run in found:
-        own, own_tables = _run_parts(run)
-        figures += own
-        tables += own_tables
+    figures, tables, folded = _parts(found)
     intro = " ".join(_run_intro(run) for run in found)
-    return render("thermidor comparison of " + ", ".join(ids), figures, tables, intro)
+    notes = timeseries.history_notes(found)
+    title = (
+        f"thermidor run {found[0].label}"
+        if kind == "run"
+        else "thermidor comparison of " + ", ".join(ids)
+    )
+    return render(title, figures, tables, intro, notes=notes, folded=folded)
+
+
+def experiment_report(found: ExperimentData) -> str:
+    """An experiment's figures and its table per point."""
+    title = f"thermidor experiment {found.name} ({found.experiment_id})"
+    intro = (
+        f"{found.design} design over {', '.join(found.parameters)}; "
+        f"{len(found.summary['points'])} points; final values at the last step."
+    )
+    return render(title, experiment_figures(found), [experiment_table(found)], intro)

@@ -16,7 +16,9 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Participation and capacity", ("participation", "capacity")),
     ("Apparatus and nomination", ("apparatus_share", "nominated_share")),
     ("Privilege and inequality", ("privilege_ratio", "gini")),
-    ("Abuses", ("abuse_rate", "known_abuse_share", "sanctioned_share")),
+    # the abuse rate (about 0.01) on its own axis: beside the 0..1 shares it is a flat line
+    ("Abuse rate", ("abuse_rate",)),
+    ("Abuses known and sanctioned", ("known_abuse_share", "sanctioned_share")),
     ("Report inflation", ("report_inflation",)),
     ("Identification and legitimacy", ("identification", "legitimacy")),
     ("Control and mobilisation", ("control_index", "mobilization_potential")),
@@ -35,6 +37,7 @@ class Span:
     kind: str  # "shock" or "intervention"
     label: str
     note: str
+    event_id: str = ""  # the id ``thermidor timeline`` prints, ``--without`` takes
 
     @property
     def is_mark(self) -> bool:
@@ -53,7 +56,12 @@ def _span(item: dict[str, Any], kind: str, steps: int) -> Span | None:
     if start >= steps:  # scheduled after the run ended
         return None
     return Span(
-        start, min(end, steps), kind, str(item.get("kind", kind)), str(item.get("note", ""))
+        start,
+        min(end, steps),
+        kind,
+        str(item.get("kind", kind)),
+        str(item.get("note", "")),
+        str(item.get("id", "")),
     )
 
 
@@ -75,12 +83,43 @@ def step_date(params: dict[str, Any], step: int) -> str | None:
         return None
 
 
+def numbered(params: dict[str, Any], steps: int) -> list[tuple[int, Span]]:
+    """The run's events in the order of their start (shocks before interventions within a
+    step), numbered from 1: the numbers a figure's markers and the list under it share."""
+    found = sorted(spans(params, steps), key=lambda s: (s.start, s.kind != "shock"))
+    return list(enumerate(found, 1))
+
+
+def calendar_of(params: dict[str, Any]) -> tuple[str, str] | None:
+    """The run's (start, time_step) when its parameters carry a readable start, else None."""
+    if step_date(params, 0) is None:
+        return None
+    meta = params["meta"]
+    return str(meta["start"]), str(meta.get("time_step", "month"))
+
+
+def axis_x(params: dict[str, Any], steps: int) -> list[str] | list[int]:
+    """The x of steps ``0 .. steps - 1``: ISO days on a date axis (``calendar.axis_dates``),
+    or the step numbers for a run without a calendar."""
+    found = calendar_of(params)
+    if found is None:
+        return list(range(steps))
+    return calendar.axis_dates(found[0], found[1], steps)
+
+
+def x_of(params: dict[str, Any], step: int) -> str | int:
+    """One step's x on the axis ``axis_x`` draws."""
+    found = calendar_of(params)
+    return step if found is None else calendar.axis_date(found[0], found[1], step)
+
+
 def axis_title(params: dict[str, Any]) -> str:
-    """The x axis: steps, with the unit and the date of step 0 when the scenario gives them."""
+    """The x axis: dates, with the step's length and the date of step 0, when the scenario
+    gives them; else steps."""
     meta = params.get("meta") or {}
     if step_date(params, 0) is None:
         return "step"
-    return f"step ({meta.get('time_step', 'month')}s from {meta['start']})"
+    return f"date (one step a {meta.get('time_step', 'month')}, step 0 = {meta['start']})"
 
 
 def flatten(params: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
