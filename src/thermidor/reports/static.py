@@ -16,7 +16,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from thermidor.reports import data
-from thermidor.reports.panels import PANELS, axis_title, spans
+from thermidor.reports.panels import PANELS, axis_title, axis_x, calendar_of, numbered, x_of
+from thermidor.reports.timeseries import events_of
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -49,58 +50,85 @@ def _axes_grid(count: int, width: float = 11.0, height: float = 2.6) -> tuple[Fi
     return fig, axes[:count]
 
 
-def _mark_events(ax: Axes, run: RunData) -> None:
-    for span in spans(run.params, len(run.series["step"])):
-        if span.is_mark:
-            ax.axvline(span.start, color=INTERVENTION_LINE, linewidth=0.6, linestyle=":")
-        else:
-            ax.axvspan(span.start, span.end, color=SHOCK_FILL, alpha=0.15, linewidth=0)
+STYLE_NAMES = {"-": "solid", "--": "dashed", ":": "dotted", "-.": "dash-dot"}
+
+
+def _x(run: RunData) -> np.ndarray:
+    """The run's x: dates (``calendar.axis_dates``) when it has a calendar, else steps."""
+    found = axis_x(run.params, len(run.series["step"]))
+    return np.array(found, dtype="datetime64[D]" if calendar_of(run.params) else float)
+
+
+def _at(params: dict[str, Any], step: int) -> Any:
+    value = x_of(params, step)
+    return np.datetime64(value, "D") if isinstance(value, str) else value
+
+
+def _mark_events(ax: Axes, params: dict[str, Any], steps: int) -> None:
+    """Each event's start as a faint dotted line (the HTML report numbers them)."""
+    for _, span in numbered(params, steps):
+        ax.axvline(_at(params, span.start), color="#bbbbbb", linewidth=0.5, linestyle=":")
+
+
+def _title(title: str, metrics: tuple[str, ...]) -> str:
+    if len(metrics) < 2:
+        return title
+    key = ", ".join(f"{m} {STYLE_NAMES[STYLES[j % len(STYLES)]]}" for j, m in enumerate(metrics))
+    return f"{title}\n({key})"
+
+
+def series_figure(runs: list[RunData]) -> Figure:
+    """Runs panel by panel on a date axis to the last step: a colour per run, a line style per
+    metric (named in each panel's title), events as faint dotted lines, each run's
+    Thermidor step as a line in its colour; one legend, outside and below the axes."""
+    import matplotlib.dates as mdates  # noqa: PLC0415
+
+    fig, axes = _axes_grid(len(PANELS), height=2.8)
+    params = events_of(runs)
+    steps = max(len(r.series["step"]) for r in runs)
+    dated = calendar_of(params) is not None
+    for ax, (title, metrics) in zip(axes, PANELS, strict=True):
+        _mark_events(ax, params, steps)
+        for r, run in enumerate(runs):
+            color = COLORS[r % len(COLORS)]
+            width = 1.0 + 1.2 * (len(runs) - 1 - r)  # shared history: the first run beneath
+            for j, metric in enumerate(metrics):
+                style = STYLES[j % len(STYLES)]
+                label = run.label if j == 0 else None
+                ax.plot(_x(run), run.series[metric], color=color, linewidth=width,
+                        linestyle=style, label=label)  # fmt: skip
+            if run.thermidor_step is not None:
+                ax.axvline(_at(run.params, run.thermidor_step), color=color, linewidth=1.2,
+                           alpha=0.8, linestyle=(0, (4, 2)))  # fmt: skip
+        ax.set_title(_title(title, metrics), fontsize=9)
+        ax.set_xlim(_at(params, 0), _at(params, steps - 1))
+        ax.tick_params(labelsize=7)
+        if dated:
+            locator = mdates.AutoDateLocator()
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    axes[-1].set_xlabel(axis_title(params), fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+
+    handles.append(Line2D([], [], color="#333333", linestyle=(0, (4, 2))))
+    labels.append("Thermidor (in the run's colour)")
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 2), fontsize=8)
+    fig.suptitle(
+        runs[0].label if len(runs) == 1 else "comparison: " + " vs ".join(r.label for r in runs),
+        fontsize=10,
+    )
+    return fig
 
 
 def run_figure(run: RunData) -> Figure:
-    """Small multiples of the run's key metrics, shocks shaded, interventions dotted, the
-    Thermidor step as a red line (the same panels as the HTML report)."""
-    fig, axes = _axes_grid(len(PANELS))
-    for ax, (title, metrics) in zip(axes, PANELS, strict=True):
-        _mark_events(ax, run)
-        for j, metric in enumerate(metrics):
-            ax.plot(
-                run.series["step"],
-                run.series[metric],
-                color=COLORS[j],
-                linestyle=STYLES[j % len(STYLES)],
-                label=metric,
-            )
-        if run.thermidor_step is not None:
-            ax.axvline(run.thermidor_step, color=THERMIDOR_LINE, linewidth=1.5, label="thermidor")
-        ax.set_title(title, fontsize=10)
-        ax.legend(fontsize=7, loc="best")
-        ax.set_xlabel(axis_title(run.params), fontsize=8)
-    fig.suptitle(run.label)
-    return fig
+    """One run's panels (``series_figure``)."""
+    return series_figure([run])
 
 
 def compare_figure(runs: list[RunData]) -> Figure:
-    """Runs overlaid panel by panel: a colour per run, a line style per metric."""
-    fig, axes = _axes_grid(len(PANELS))
-    for ax, (title, metrics) in zip(axes, PANELS, strict=True):
-        for r, run in enumerate(runs):
-            color = COLORS[r % len(COLORS)]
-            for j, metric in enumerate(metrics):
-                ax.plot(
-                    run.series["step"],
-                    run.series[metric],
-                    color=color,
-                    linestyle=STYLES[j % len(STYLES)],
-                    label=f"{metric}: {run.label}",
-                )
-            if run.thermidor_step is not None:
-                ax.axvline(run.thermidor_step, color=color, linewidth=1.2, alpha=0.7)
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel(axis_title(runs[0].params), fontsize=8)
-        ax.legend(fontsize=6, loc="best")
-    fig.suptitle("comparison: " + " vs ".join(run.label for run in runs), fontsize=10)
-    return fig
+    """Runs overlaid panel by panel (``series_figure``)."""
+    return series_figure(runs)
 
 
 def _numeric(values: list[Any]) -> bool:
