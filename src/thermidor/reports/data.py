@@ -17,6 +17,7 @@ from thermidor.reports.panels import PANEL_METRICS, is_scenario_run
 from thermidor.store import Store, StoreError, failure
 
 SHOWN_IDS = 8  # how many existing ids an error message lists
+BANDED_POINTS = 8  # bands over time are drawn for designs of at most this many points
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class ExperimentData:
     summary: dict[str, Any]
     control: np.ndarray
     sensitivity: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # metric -> point -> (seeds, steps) series, for designs of at most BANDED_POINTS points
+    runs: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)  # one run's, for its calendar
 
     @property
     def parameters(self) -> list[str]:
@@ -86,6 +90,19 @@ class ExperimentData:
         if metric == "thermidor" and key == "mean":
             key = "share"
         return np.array([row[metric][key] for row in self.summary["points"]], dtype=float)
+
+
+FEW_VALUES = 3  # a parameter with at most this many values is drawn as separate points
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def is_categorical(values: list[Any]) -> bool:
+    """Values drawn as separate conditions (points with error bars, never a line across the
+    range): not all numbers, or at most ``FEW_VALUES`` distinct ones (0.1 and 0.9)."""
+    return not all(is_number(v) for v in values) or len(set(values)) <= FEW_VALUES
 
 
 def _sortable(value: Any) -> tuple[int, Any]:
@@ -155,7 +172,42 @@ def load_experiment(store: Store, experiment_id: str) -> ExperimentData:
                 indices[metric] = sensitivity.from_store(store, experiment_id, metric)
             except ExperimentError:  # no variation, or an incomplete design: no bars
                 continue
-    return ExperimentData(experiment_id, summary["name"], design, summary, control, indices)
+    runs, params = _series_per_point(store, experiment_id, summary["metrics"], points)
+    return ExperimentData(
+        experiment_id, summary["name"], design, summary, control, indices, runs, params
+    )
+
+
+def _series_per_point(
+    store: Store, experiment_id: str, metrics: list[str], points: int
+) -> tuple[dict[str, dict[int, np.ndarray]], dict[str, Any]]:
+    """Every run's series of each kept metric, grouped by point (a (seeds, steps) array),
+    and one run's parameters; nothing for a design of more than ``BANDED_POINTS`` points."""
+    from thermidor.experiments import records  # noqa: PLC0415
+    from thermidor.store import quoted  # noqa: PLC0415
+
+    if points > BANDED_POINTS or not metrics:
+        return {}, {}
+    for metric in metrics:
+        records.check_metric(metric, f"experiment {experiment_id} in {store.path}")
+    columns = ", ".join(f"s.{quoted(m)}" for m in metrics)
+    table = store.connection.sql(
+        f"SELECT l.point, l.run_id, s.step, {columns} FROM experiment_runs l "
+        "JOIN steps s USING (run_id) WHERE l.experiment_id = ? ORDER BY l.point, l.run_id, s.step",
+        params=[experiment_id],
+    ).to_arrow_table()
+    if table.num_rows == 0:
+        return {}, {}
+    point = table.column("point").to_numpy()
+    run = np.asarray(table.column("run_id").to_pylist())
+    out: dict[str, dict[int, np.ndarray]] = {m: {} for m in metrics}
+    for p in np.unique(point):
+        rows = point == p
+        ids = list(dict.fromkeys(run[rows]))
+        for m in metrics:
+            values = table.column(m).to_numpy(zero_copy_only=False)[rows].astype(float)
+            out[m][int(p)] = values.reshape(len(ids), -1)
+    return out, store.get_run(str(run[0]))["params"]
 
 
 def _existing(store: Store) -> str:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from thermidor.reports import data, run_tables, timeseries
 from thermidor.reports.panels import step_date
@@ -51,19 +50,6 @@ document.querySelectorAll('script[type="application/json"][data-figure]').forEac
 """
 
 
-def _grid(count: int, titles: list[str], height: int = 250) -> go.Figure:
-    rows = math.ceil(count / 2)
-    fig = make_subplots(
-        rows=rows, cols=2, subplot_titles=titles, shared_xaxes=True, vertical_spacing=0.08
-    )
-    fig.update_layout(template="plotly_white", height=height * rows + 120, hovermode="x unified")
-    return fig
-
-
-def _cell(index: int) -> dict[str, int]:
-    return {"row": index // 2 + 1, "col": index % 2 + 1}
-
-
 def run_figure(run: RunData) -> go.Figure:
     """The run's key metrics over time (``timeseries.figure``): one small multiple per panel
     on a date axis, the events as numbered markers, the Thermidor step as a red line."""
@@ -76,108 +62,11 @@ def compare_figure(runs: list[RunData]) -> go.Figure:
     return timeseries.figure(runs)
 
 
-def _band(
-    fig: go.Figure,
-    x: list[Any],
-    exp: ExperimentData,
-    metric: str,
-    points: list[int],
-    color: str,
-    name: str,
-    cell: dict[str, int],
-) -> None:
-    """Mean and 95% band of ``metric`` over ``points``; a sampled design gets error bars."""
-    mean, low, high = (exp.series(metric, key)[points] for key in ("mean", "low", "high"))
-    meta = {"metric": metric, "points": points}
-    if exp.design == "grid":
-        for key, values in (("high", high), ("low", low)):
-            fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=values,
-                    mode="lines",
-                    line={"width": 0, "color": color},
-                    fill="tonexty" if key == "low" else None,
-                    showlegend=False,
-                    meta={**meta, "role": key},
-                    name=f"{name} 95% {key}",
-                    hoverinfo="skip",
-                ),
-                **cell,
-            )
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=mean,
-                mode="lines+markers",
-                line={"color": color},
-                name=name,
-                legendgroup=name,
-                meta={**meta, "role": "mean"},
-            ),
-            **cell,
-        )
-        return
-    error = {"type": "data", "array": high - mean, "arrayminus": mean - low}
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=mean,
-            mode="markers",
-            error_y=error,
-            marker={"color": color},
-            name=name,
-            meta={**meta, "role": "mean"},
-        ),
-        **cell,
-    )
-
-
 def experiment_figures(exp: ExperimentData) -> Figures:
-    """Each kept metric's ensemble mean (final value) with its 95% band per point against the
-    first parameter, and the share of runs reaching Thermidor; phase diagrams of that share
-    and of the final control index for a two-parameter grid; sensitivity bars for
-    sobol/morris designs."""
-    first = exp.parameters[0]
-    metrics = [*exp.summary["metrics"], "thermidor"]
-    titles = [m if m != "thermidor" else "share of runs reaching Thermidor" for m in metrics]
-    fig = _grid(len(metrics), titles, height=280)
-    fig.update_layout(hovermode="closest")
-    values = exp.values(first)
-    for i, metric in enumerate(metrics):
-        for g, (label, points) in enumerate(exp.lines()):
-            color = COLORS[g % len(COLORS)]
-            x = [values[p] for p in points]
-            name = label or exp.name
-            _band(fig, x, exp, metric, points, color, name, _cell(i))
-    for i in range(len(metrics)):
-        fig.update_xaxes(title_text=first, **_cell(i))
-    figures: Figures = [(f"Final values per point, mean and 95% interval ({exp.name})", fig)]
-    if exp.is_grid2():
-        second = exp.parameters[1]
-        shares = exp.series("thermidor", "mean")
-        for key, title, z_of in (
-            ("thermidor", "Phase diagram: share of runs reaching Thermidor", shares),
-            ("control_index", "Phase diagram: final control index (mean over seeds)", exp.control),
-        ):
-            xs, ys, z = exp.grid(z_of)
-            heat = go.Figure(
-                go.Heatmap(
-                    x=[str(v) for v in xs],
-                    y=[str(v) for v in ys],
-                    z=z,
-                    colorscale="Viridis",
-                    meta={"heatmap": key},
-                    colorbar={"title": key},
-                ),
-            )
-            heat.update_layout(
-                template="plotly_white", height=450, xaxis_title=first, yaxis_title=second
-            )
-            figures.append((title, heat))
-    for metric, found in exp.sensitivity.items():
-        figures.append((f"Sensitivity of {metric} ({found['method']})", sensitivity_figure(found)))
-    return figures
+    """The experiment's figures (``experiment_views.figures``)."""
+    from thermidor.reports import experiment_views  # noqa: PLC0415
+
+    return experiment_views.figures(exp)
 
 
 def sensitivity_figure(found: dict[str, Any]) -> go.Figure:

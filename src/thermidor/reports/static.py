@@ -145,24 +145,43 @@ def experiment_figure(exp: ExperimentData) -> Figure:
     first = exp.parameters[0]
     values = exp.values(first)
     numeric = _numeric(values)
+    categorical = data.is_categorical(values)
+    order = list(dict.fromkeys(values[p] for _, points in exp.lines() for p in points))
+    lines = exp.lines()
     for ax, metric in zip(axes, metrics, strict=False):
-        for g, (label, points) in enumerate(exp.lines()):
-            x = [values[p] for p in points] if numeric else [str(values[p]) for p in points]
+        for g, (label, points) in enumerate(lines):
             mean, low, high = (exp.series(metric, k)[points] for k in ("mean", "low", "high"))
             color = COLORS[g % len(COLORS)]
-            if exp.design == "grid":
+            if categorical:  # separate conditions: points side by side, no line between
+                x: list[Any] = [
+                    order.index(values[p]) + (g - (len(lines) - 1) / 2) * 0.08 for p in points
+                ]
+                ax.errorbar(x, mean, yerr=[mean - low, high - mean], fmt="o", color=color,
+                            markersize=4, capsize=3, label=label or None)  # fmt: skip
+            elif exp.design == "grid":
+                x = [values[p] for p in points] if numeric else [str(values[p]) for p in points]
                 ax.fill_between(x, low, high, color=color, alpha=0.2, linewidth=0)
                 ax.plot(x, mean, marker="o", color=color, label=label or None)
             else:
+                x = [values[p] for p in points] if numeric else [str(values[p]) for p in points]
                 ax.errorbar(
                     x, mean, yerr=[mean - low, high - mean], fmt="o", color=color, markersize=3
                 )
-        ax.set_title(
-            "share of runs reaching Thermidor" if metric == "thermidor" else metric, fontsize=10
-        )
+        if categorical:
+            ax.set_xticks(range(len(order)), [str(v) for v in order])
+            ax.set_xlim(-0.5, len(order) - 0.5)
+        lows = exp.series(metric, "low")
+        if np.all(lows[np.isfinite(lows)] >= 0):
+            ax.set_ylim(bottom=0)  # a negligible difference is not blown up to the full axis
+        means = exp.series(metric, "mean")
+        spread = np.ptp(means[np.isfinite(means)]) if np.isfinite(means).sum() > 1 else None
+        name = "share of runs reaching Thermidor" if metric == "thermidor" else metric
+        suffix = "" if spread is None else f"\n(means differ by at most {spread:.2g})"
+        ax.set_title(name + suffix, fontsize=9)
         ax.set_xlabel(first, fontsize=8)
-        if any(label for label, _ in exp.lines()):
-            ax.legend(fontsize=6, loc="best")
+    if any(label for label, _ in lines):
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=7)
     rest = axes[len(metrics) :]
     if heats:
         for ax, (title, per_point) in zip(
