@@ -17,6 +17,7 @@ from typer.testing import CliRunner, Result
 from cli_support import assert_usage_error, one_json_line
 from experiment_support import SWEEP, write
 from thermidor.cli import app
+from thermidor.engine import calendar
 from thermidor.experiments import load_experiment, run_experiment
 from thermidor.experiments.summary import summarize
 from thermidor.reports.html import report_from_store, run_report_html, sensitivity_figure
@@ -121,6 +122,11 @@ def assert_self_contained(text: str) -> None:
     assert "https://" not in ours
 
 
+def panel_axis(panel: int) -> str:
+    """The x axis of panel ``panel``: subplot 1 is the event strip, the panels follow."""
+    return f"x{panel + 2}"
+
+
 def test_run_report_is_self_contained_and_draws_the_stored_series(
     runs: tuple[Path, list[dict[str, Any]]], tmp_path: Path
 ) -> None:
@@ -133,84 +139,141 @@ def test_run_report_is_self_contained_and_draws_the_stored_series(
     assert_self_contained(text)
     (fig,) = figures(text)
     stored = stored_series(store, run["run_id"])
+    params = stored["_params"]
+    dates = calendar.axis_dates(params["meta"]["start"], params["meta"]["time_step"], STEPS)  # type: ignore[index]
     traces = by_metric(fig)
     assert sorted(traces) == sorted(PANEL_METRICS)
     for panel, (_, metrics) in enumerate(PANELS):
-        axis = "x" if panel == 0 else f"x{panel + 1}"
         for metric in metrics:
             trace = traces[metric]
-            assert trace.get("xaxis", "x") == axis, (metric, trace.get("xaxis"))
-            np.testing.assert_array_equal(decode(trace["x"]), stored["step"])
+            assert trace.get("xaxis", "x") == panel_axis(panel), (metric, trace.get("xaxis"))
+            assert list(trace["x"]) == dates  # a date axis, step by step
             np.testing.assert_array_equal(decode(trace["y"]), stored[metric])
-    shapes = [s for s in fig["layout"]["shapes"] if s["xref"] == "x"]
-    thermidor = [s["x0"] for s in shapes if s["name"] == "thermidor"]
-    assert thermidor == [run["thermidor_step"]]
-    params = stored["_params"]
-    shocks = {
-        (s["start"], min(s["start"] + s["duration"], STEPS), f"shock: {s['kind']}")
-        for s in params["shocks"]  # type: ignore[index]
-        if s["start"] < STEPS
-    }
-    assert len(shocks) >= 3
-    drawn = {(s["x0"], s["x1"], s["name"]) for s in shapes if s["type"] == "rect"}
-    assert drawn == shocks
-    marks = sorted(
-        i["start"]
-        for i in params["interventions"]  # type: ignore[index]
-        if i["start"] < STEPS
-    )
-    drawn_marks = sorted(s["x0"] for s in shapes if s["name"].startswith("intervention: "))
-    assert marks
-    assert drawn_marks == marks
-    # every panel carries the spans and the Thermidor line, not only the first
-    assert len(fig["layout"]["shapes"]) == len(PANELS) * (len(shocks) + len(marks) + 1)
-    assert "<td>meta.members</td><td>500</td>" in text
-    assert "<td>institutions.term</td>" in text
+    # every panel's date axis runs to the last step
+    for panel in range(len(PANELS)):
+        name = f"xaxis{panel + 2}"
+        assert fig["layout"][name]["type"] == "date"
+        assert fig["layout"][name]["range"][1] == dates[-1]
+    shapes = [s for s in fig["layout"]["shapes"] if s["xref"] == panel_axis(0)]
+    thermidor = [s["x0"] for s in shapes if s["name"].startswith("thermidor")]
+    assert thermidor == [dates[run["thermidor_step"]]]
+    label = next(a for a in fig["layout"]["annotations"] if a.get("text") == "Thermidor")
+    assert label["yref"].endswith("domain")
+    assert label["y"] <= 1
+    assert "hovertext" in label
+    events = [
+        (e["start"], e["id"])
+        for e in [*params["shocks"], *params["interventions"]]  # type: ignore[misc]
+        if e["start"] < STEPS
+    ]
+    assert len(events) >= 4
+    strip = next(t for t in fig["data"] if t.get("name") == "events")
+    numbers = [int(n) for n in strip["text"]]
+    assert numbers == list(range(1, len(events) + 1))
+    assert sorted(strip["meta"]["events"]) == sorted(i for _, i in events)
+    for n, event_id, hover in zip(
+        numbers, strip["meta"]["events"], strip["hovertext"], strict=True
+    ):
+        assert hover.startswith(f"{n}. {event_id} (")  # hover: number, id, kind, date
+        # the list under the figure numbers the same event the same way
+        assert f'<tr><td class="n">{n}</td>' in text
+        assert f'<td class="n">{event_id}</td>' in text
+    drawn = sorted(s["x0"] for s in shapes if not s["name"].startswith("thermidor"))
+    assert drawn == sorted(dates[start] for start, _ in events)
+    assert '<td class="n">meta.members</td><td class="n">500</td>' in text
+    assert '<td class="n">institutions.term</td>' in text
+    assert "<details><summary>Every resolved parameter" in text
+    assert "<details><summary>Assumptions (" in text
+    assert "<li>" in text
     assert f"Thermidor at step {run['thermidor_step']}" in text
 
 
-def test_comparison_overlays_both_runs(runs: tuple[Path, list[dict[str, Any]]]) -> None:
+def test_comparison_one_legend_entry_per_run_and_abuse_on_its_own_axis(
+    runs: tuple[Path, list[dict[str, Any]]],
+) -> None:
     store, found = runs
     ids = [r["run_id"] for r in found]
     text = report_from_store(store, ids)
     assert_self_contained(text)
-    overlay, *own = figures(text)
-    assert len(own) == 2  # each run's own panels follow the overlay
+    (overlay,) = figures(text)  # each run once: no per-run panels repeating the data
     for run in found:
         stored = stored_series(store, run["run_id"])
         traces = by_metric(overlay, run["run_id"])
         assert sorted(traces) == sorted(PANEL_METRICS)
         for metric, trace in traces.items():
             np.testing.assert_array_equal(decode(trace["y"]), stored[metric])
+    legend = [t for t in overlay["data"] if t.get("showlegend")]
+    assert len(legend) == len(found)  # one entry per run, not per metric and run
+    assert {t["legendgroup"] for t in overlay["data"] if "metric" in (t.get("meta") or {})} == {
+        t["name"] for t in legend
+    }
+    colours = {t["legendgroup"]: set() for t in legend}
+    for trace in overlay["data"]:
+        if "metric" in (trace.get("meta") or {}):
+            colours[trace["legendgroup"]].add(trace["line"]["color"])
+    assert all(len(c) == 1 for c in colours.values())
+    assert len(set().union(*colours.values())) == len(found)  # a colour per run
+    dashes = {
+        t["meta"]["metric"]: t["line"]["dash"]
+        for t in overlay["data"]
+        if "metric" in (t.get("meta") or {})
+    }
+    for _, metrics in PANELS:
+        assert len({dashes[m] for m in metrics}) == len(metrics)  # a line style per metric
+    on_abuse = {
+        t["meta"]["metric"]
+        for t in overlay["data"]
+        if t.get("xaxis") == by_metric(overlay, ids[0])["abuse_rate"]["xaxis"]
+    }
+    assert on_abuse == {"abuse_rate"}  # about 0.01: not flattened on a 0..1 axis of shares
     a, b = (stored_series(store, i)["control_index"] for i in ids)
     assert not np.array_equal(a, b)  # two different runs, not one drawn twice
+    widths = [by_metric(overlay, i)["control_index"]["line"]["width"] for i in ids]
+    assert widths[0] > widths[1]  # the first run beneath, wider: visible where they coincide
     steps = {s["x0"] for s in overlay["layout"]["shapes"] if s["name"].startswith("thermidor")}
-    assert steps == {r["thermidor_step"] for r in found if r["thermidor_step"] is not None}
+    params = stored_series(store, ids[0])["_params"]
+    dates = calendar.axis_dates(params["meta"]["start"], params["meta"]["time_step"], STEPS)  # type: ignore[index]
+    assert steps == {dates[r["thermidor_step"]] for r in found if r["thermidor_step"] is not None}
+    assert "Parameters that differ between the runs" in text
 
 
 def test_experiment_report_bands_and_phase_diagrams(sweep: tuple[Path, str]) -> None:
     store, experiment_id = sweep
     text = report_from_store(store, [experiment_id])
     assert_self_contained(text)
-    means, *heats = figures(text)
+    means, over_time, *heats = figures(text)
     with Store(store, read_only=True) as s:
         summary = summarize(s, experiment_id, "final")
     points = summary["points"]
+    first = summary["parameters"][0]
     checked = 0
     for metric in [*summary["metrics"], "thermidor"]:
-        roles = [t for t in means["data"] if (t.get("meta") or {}).get("metric") == metric]
-        assert len(roles) == 3 * 2  # mean, low, high for each of the two lines of the grid
-        for trace in roles:
+        drawn = [t for t in means["data"] if (t.get("meta") or {}).get("metric") == metric]
+        # two values (0.0 and 1.0) are two conditions: points with error bars, no line or band
+        assert len(drawn) == 2  # one trace per line of the grid (privilege_cap 2 and 4)
+        for trace in drawn:
             meta = trace["meta"]
-            key = meta["role"]
-            if metric == "thermidor":
-                key = "share" if key == "mean" else key
-            expected = [points[p][metric][key] for p in meta["points"]]
+            assert trace["mode"] == "markers"
+            assert meta["categorical"]
+            key = "share" if metric == "thermidor" else "mean"
+            expected = np.array([points[p][metric][key] for p in meta["points"]])
             np.testing.assert_allclose(decode(trace["y"]), expected, equal_nan=True)
-            first = summary["parameters"][0]
-            assert list(decode(trace["x"])) == [points[p]["params"][first] for p in meta["points"]]
+            high = np.array([points[p][metric]["high"] for p in meta["points"]])
+            np.testing.assert_allclose(decode(trace["error_y"]["array"]), high - expected)
+            positions = np.round(decode(trace["x"])).astype(int)
+            assert list(positions) == [
+                [0.0, 1.0].index(points[p]["params"][first]) for p in meta["points"]
+            ]
             checked += len(expected)
-    assert checked == 3 * len(points) * (len(summary["metrics"]) + 1)
+    assert checked == len(points) * (len(summary["metrics"]) + 1)
+    legend = [t["name"] for t in means["data"] if t.get("showlegend")]
+    assert len(legend) == 2
+    assert summary["name"] not in " ".join(legend)
+    assert means["layout"]["yaxis"]["rangemode"] == "tozero"
+    assert "means differ by at most" in means["layout"]["annotations"][0]["text"]
+    medians = [t for t in over_time["data"] if t["meta"]["role"] == "median"]
+    assert len(medians) == len(points) * len(summary["metrics"])
+    assert {t["meta"]["role"] for t in over_time["data"]} == {"median", "50%", "90%"}
     heat = {t["meta"]["heatmap"]: t for fig in heats for t in fig["data"]}
     assert set(heat) == {"thermidor", "control_index"}
     first, second = summary["parameters"]
