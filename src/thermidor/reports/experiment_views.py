@@ -11,7 +11,7 @@ of non-negative metrics start at 0, and each title states the spread of the mean
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -166,8 +166,6 @@ def bands_figure(exp: ExperimentData) -> go.Figure | None:
 def figures(exp: ExperimentData) -> Figures:
     """Final values per point; bands over time per point; phase diagrams of a two-parameter
     grid; sensitivity bars of a sobol or morris design."""
-    from thermidor.reports.html import sensitivity_figure  # noqa: PLC0415
-
     out: Figures = [
         (f"Final values per point, mean and 95% interval ({exp.name})", finals_figure(exp))
     ]
@@ -193,3 +191,27 @@ def figures(exp: ExperimentData) -> Figures:
     for metric, found in exp.sensitivity.items():
         out.append((f"Sensitivity of {metric} ({found['method']})", sensitivity_figure(found)))
     return out
+
+
+def sensitivity_figure(found: dict[str, Any]) -> go.Figure:
+    """Sobol' S1 and ST, or Morris mu*, per parameter with the half-widths of their 95%
+    intervals as error bars (``sensitivity.from_store``'s result)."""
+    rows = found["parameters"]
+    names = [row["name"] for row in rows]
+    keys = ("S1", "ST") if found["method"] == "sobol" else ("mu_star",)
+    fig = go.Figure()
+    for k, key in enumerate(keys):
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=[row[key] for row in rows],
+                name=key,
+                marker_color=COLORS[k],
+                error_y={"type": "data", "array": [row[f"{key}_conf"] for row in rows]},
+                meta={"index": key, "metric": found["metric"]},
+            ),
+        )
+    fig.update_layout(
+        template="plotly_white", barmode="group", height=400, yaxis_title=found["ranked_by"]
+    )
+    return fig

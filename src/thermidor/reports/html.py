@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import plotly.graph_objects as go
 
-from thermidor.reports import data, run_tables, timeseries
+from thermidor.reports import data, experiment_views, run_tables, timeseries
+from thermidor.reports.experiment_views import sensitivity_figure  # noqa: F401 - re-exported
 from thermidor.reports.panels import step_date
 
 if TYPE_CHECKING:
@@ -64,33 +65,7 @@ def compare_figure(runs: list[RunData]) -> go.Figure:
 
 def experiment_figures(exp: ExperimentData) -> Figures:
     """The experiment's figures (``experiment_views.figures``)."""
-    from thermidor.reports import experiment_views  # noqa: PLC0415
-
     return experiment_views.figures(exp)
-
-
-def sensitivity_figure(found: dict[str, Any]) -> go.Figure:
-    """Sobol' S1 and ST, or Morris mu*, per parameter with the half-widths of their 95%
-    intervals as error bars (``sensitivity.from_store``'s result)."""
-    rows = found["parameters"]
-    names = [row["name"] for row in rows]
-    keys = ("S1", "ST") if found["method"] == "sobol" else ("mu_star",)
-    fig = go.Figure()
-    for k, key in enumerate(keys):
-        fig.add_trace(
-            go.Bar(
-                x=names,
-                y=[row[key] for row in rows],
-                name=key,
-                marker_color=COLORS[k],
-                error_y={"type": "data", "array": [row[f"{key}_conf"] for row in rows]},
-                meta={"index": key, "metric": found["metric"]},
-            ),
-        )
-    fig.update_layout(
-        template="plotly_white", barmode="group", height=400, yaxis_title=found["ranked_by"]
-    )
-    return fig
 
 
 def _cellstr(value: Any) -> str:
