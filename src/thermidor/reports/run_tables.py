@@ -70,6 +70,8 @@ def differences_table(runs: list[RunData]) -> Table:
         if len({table.get(key) for table in tables}) > 1
     ]
     header = ["parameter", *(run.label for run in runs)]
+    if not rows:
+        rows = [["none: the runs differ only in their seeds", *("" for _ in runs)]]
     return f"Parameters that differ between the runs ({len(rows)})", header, rows
 
 

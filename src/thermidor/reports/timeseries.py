@@ -129,6 +129,7 @@ def _strip(
             textfont={"size": 10},
             hovertext=[hover(n, s, params) for n, s in marks],
             hoverinfo="text",
+            cliponaxis=False,  # a marker at the first or last step is drawn whole
             showlegend=False,
             name="events",
             meta={"events": [s.event_id for _, s in marks]},
