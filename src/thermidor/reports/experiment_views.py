@@ -31,8 +31,11 @@ LEGEND = {"orientation": "h", "x": 0, "y": 1, "yref": "container", "yanchor": "t
 
 def _grid(count: int, titles: list[str], height: int = 280) -> go.Figure:
     rows = math.ceil(count / 2)
-    fig = make_subplots(rows=rows, cols=2, subplot_titles=titles, vertical_spacing=0.12)
-    fig.update_layout(template="plotly_white", height=height * rows + 120, hovermode="closest")
+    total = height * rows + 120
+    # room for a row's x axis title and the next row's two-line title
+    spacing = min(0.3, 130 / total) if rows > 1 else 0.1
+    fig = make_subplots(rows=rows, cols=2, subplot_titles=titles, vertical_spacing=spacing)
+    fig.update_layout(template="plotly_white", height=total, hovermode="closest")
     return fig
 
 
