@@ -292,7 +292,8 @@ def page(comp: Comparison) -> str:
             "The three arms over time",
             [
                 f"The dashed line marks the split ({split}): the first step at which the arms' "
-                "events differ. Before it they share one history."
+                "events differ. Before it the arms share one history, seed by seed: their bands "
+                "coincide and the purge's, drawn last, covers the others."
             ],
             [figure(comp)],
         ),
