@@ -98,7 +98,8 @@ def series_figure(runs: list[RunData]) -> Figure:
                 ax.plot(_x(run), run.series[metric], color=color, linewidth=width,
                         linestyle=style, label=label)  # fmt: skip
             if run.thermidor_step is not None:
-                ax.axvline(_at(run.params, run.thermidor_step), color=color, linewidth=1.2,
+                mark = THERMIDOR_LINE if len(runs) == 1 else color
+                ax.axvline(_at(run.params, run.thermidor_step), color=mark, linewidth=1.2,
                            alpha=0.8, linestyle=(0, (4, 2)))  # fmt: skip
         ax.set_title(_title(title, metrics), fontsize=9)
         ax.set_xlim(_at(params, 0), _at(params, steps - 1))
@@ -111,8 +112,11 @@ def series_figure(runs: list[RunData]) -> Figure:
     handles, labels = axes[0].get_legend_handles_labels()
     from matplotlib.lines import Line2D  # noqa: PLC0415
 
-    handles.append(Line2D([], [], color="#333333", linestyle=(0, (4, 2))))
-    labels.append("Thermidor (in the run's colour)")
+    one = len(runs) == 1
+    handles.append(
+        Line2D([], [], color=THERMIDOR_LINE if one else "#333333", linestyle=(0, (4, 2)))
+    )
+    labels.append("Thermidor" if one else "Thermidor (in the run's colour)")
     fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 2), fontsize=8)
     fig.suptitle(
         runs[0].label if len(runs) == 1 else "comparison: " + " vs ".join(r.label for r in runs),

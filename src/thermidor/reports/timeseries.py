@@ -27,6 +27,7 @@ COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e3
 DASHES = ("solid", "dash", "dot", "dashdot")
 DASH_KEYS = {"solid": "──", "dash": "╌╌", "dot": "┈┈", "dashdot": "─·"}
 SHOCK_FILL, INTERVENTION_LINE, EVENT_LINE = "#f2c14e", "#777777", "#bbbbbb"
+THERMIDOR_LINE = "#b00020"
 PANEL_HEIGHT, LEVEL_HEIGHT = 230, 16
 SPACING = 75  # px between rows: the tick labels above, a title and its key below
 
@@ -240,7 +241,8 @@ def figure(runs: list[RunData]) -> go.Figure:
     if marks:
         _strip(fig, params, marks, steps)
     shapes = _panel_shapes(params, marks, len(PANELS), first)
-    lines, labels = _thermidor(runs, colors, len(PANELS), first)
+    marks_in = colors if keyed else [THERMIDOR_LINE]  # one run: Thermidor red, as ever
+    lines, labels = _thermidor(runs, marks_in, len(PANELS), first)
     last = x_of(params, steps - 1)
     fig.update_layout(
         shapes=shapes + lines,
