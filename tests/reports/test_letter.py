@@ -124,3 +124,16 @@ def test_the_arms_share_everything_before_the_split(steps: int) -> None:
     ]
     assert before[0] == before[1] == before[2]
     assert {e.id for e in purge.interventions} - {e.id for e in sq.interventions} == {"purge-1928"}
+
+
+def test_a_thermidor_in_the_shared_history_is_said_to_be_shared() -> None:
+    from thermidor.reports.letter_page import ArmData, Comparison, shared_thermidor  # noqa: PLC0415
+
+    def comparison(*steps: int | None) -> Comparison:
+        arms = [ArmData(label, "s", (), [], {}, list(steps)) for label in ("a", "b")]
+        return Comparison(arms, [1, 2], 100, STEPS, SPLIT, CAL, [])
+
+    (said,) = shared_thermidor(comparison(100, None, 129))
+    assert said.startswith("Every Thermidor here comes before the split (1928-09)")
+    assert shared_thermidor(comparison(100, 130)) == []  # one after the split: the arms may differ
+    assert shared_thermidor(comparison(None, None)) == []

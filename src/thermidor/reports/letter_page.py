@@ -265,6 +265,18 @@ def thermidor_table(comp: Comparison) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def shared_thermidor(comp: Comparison) -> list[str]:
+    """A note when every run that reaches Thermidor does so before the split: in the shared
+    history, where the arms cannot differ."""
+    steps = [s for arm in comp.arms for s in arm.thermidor_steps if s is not None]
+    if not steps or max(steps) >= comp.split:
+        return []
+    return [
+        f"Every Thermidor here comes before the split ({comp.cal.date(comp.split)}), in the "
+        "history the arms share: the arms cannot differ in it."
+    ]
+
+
 def intro(comp: Comparison) -> str:
     first, last = comp.window
     return (
@@ -300,7 +312,10 @@ def page(comp: Comparison) -> str:
         Section("Read panel by panel", [said[m] for m in METRICS]),
         Section(
             "When Thermidor comes",
-            ["Quartiles of the Thermidor date among the runs that reach it."],
+            [
+                "Quartiles of the Thermidor date among the runs that reach it.",
+                *shared_thermidor(comp),
+            ],
             tables=[thermidor_table(comp)],
         ),
         Section("What differs at the split", changes),
