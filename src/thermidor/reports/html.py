@@ -20,6 +20,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from thermidor.outputs import file_mode
 from thermidor.reports import data
 from thermidor.reports.panels import PANELS, axis_title, flatten, spans, step_date
 
@@ -411,6 +412,7 @@ def write_text(path: Path, text: str) -> Path:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+        os.chmod(tmp, file_mode())  # mkstemp's 0600 -> what the user's umask gives
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

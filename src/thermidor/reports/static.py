@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from thermidor.outputs import file_mode
 from thermidor.reports import data
 from thermidor.reports.panels import PANELS, axis_title, spans
 
@@ -186,6 +187,7 @@ def save(fig: Figure, path: str | Path) -> Path:
     os.close(handle)
     try:
         fig.savefig(tmp, dpi=DPI, format=path.suffix.lower()[1:])
+        os.chmod(tmp, file_mode())  # mkstemp's 0600 -> what the user's umask gives
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
