@@ -37,7 +37,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/thermidor run soviet-1917-1928 --seed 1 --out results.duckdb
+	$(BIN)/thermidor run soviet-1917-1928 --store results.duckdb  # the default seed, 1
 
 # everything: ruff, mypy and the whole pytest suite, slow ensemble tests included
 test: $(STAMP)

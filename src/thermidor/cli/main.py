@@ -15,6 +15,7 @@ from thermidor.cli import (
     calibrate,
     classic,
     experiment,
+    export,
     info,
     optimize,
     report,
@@ -48,6 +49,7 @@ def build_app() -> typer.Typer:
     app.command("run")(run.run_command)
     app.command("show")(run.show)
     app.command("runs")(runs.runs_command)
+    app.command("export")(export.export_command)
     app.command("plan")(info.plan)
     app.command("metrics")(info.metrics)
     app.command("report")(report.report)

@@ -23,6 +23,7 @@ from thermidor.cli._common import (
     ExperimentStoreOption,
     Format,
     FormatOption,
+    RetiredOutOption,
     RunProgress,
     WorkersOption,
     check_address,
@@ -46,6 +47,7 @@ def optimize_command(
     workers: WorkersOption = None,
     address: AddressOption = None,
     out: ExperimentStoreOption = None,
+    retired_out: RetiredOutOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Search for the least costly settings keeping control; rerun to resume after a kill.
@@ -67,7 +69,7 @@ def optimize_command(
         objective = experiment.optimize.model_copy(update={"trials": trials})
         experiment = experiment.model_copy(update={"optimize": objective})
     store = out or Path(experiment.store)
-    check_output(store, "--out" if out is not None else f"{file}: store")
+    check_output(store, "--store" if out is not None else f"{file}: store")
     started = time.monotonic()
     try:
         with (

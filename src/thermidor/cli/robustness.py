@@ -18,8 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from thermidor.cli._common import (
+    DEFAULT_STORE,
     Format,
     FormatOption,
+    StoreOption,
     check_output,
     fail,
     fail_input,
@@ -33,7 +35,6 @@ if TYPE_CHECKING:
     from thermidor.validity.facts import Fact
     from thermidor.validity.robustness import Study
 
-StoreOption = Annotated[Path, typer.Option("--store", help="Results store (DuckDB file).")]
 SeedsOption = Annotated[
     int, typer.Option("--seeds", help="Seeds of every ensemble (0 .. K-1; the tests use 12).")
 ]
@@ -90,7 +91,7 @@ def run_command(
         int | None, typer.Option(min=1, max=100_000, help="--box: Latin hypercube points (16).")
     ] = None,
     sample_seed: SampleSeedOption = 0,
-    store: StoreOption = Path("results.duckdb"),
+    store: StoreOption = DEFAULT_STORE,
     seeds: SeedsOption = 6,
     workers: WorkersOption = None,
     facts: FactsOption = None,
@@ -136,7 +137,7 @@ def sensitivity_command(
     ] = None,
     levels: Annotated[int, typer.Option(min=2, max=100, help="morris: grid levels.")] = 4,
     sample_seed: SampleSeedOption = 0,
-    store: StoreOption = Path("results.duckdb"),
+    store: StoreOption = DEFAULT_STORE,
     seeds: SeedsOption = 6,
     workers: WorkersOption = None,
     facts: FactsOption = None,
@@ -166,7 +167,7 @@ def sensitivity_command(
 
 def summary_command(
     *,
-    store: StoreOption = Path("results.duckdb"),
+    store: StoreOption = DEFAULT_STORE,
     study: Annotated[
         list[str] | None,
         typer.Option("--study", help="Study id (repeatable; default: the latest of each kind)."),
