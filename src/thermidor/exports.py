@@ -210,9 +210,10 @@ def stata_names(columns: list[str]) -> dict[str, str]:
     characters, no reserved word. A long dotted name keeps its last part whole and shortens
     the parts before it (``mechanisms.abuse.temptation_weight`` -> ``mec_abu_temptation_weight``);
     a clash gets a number."""
-    from pandas.io.stata import StataWriter  # noqa: PLC0415
+    from pandas.io.stata import StataParser  # noqa: PLC0415
 
-    reserved = {word.lower() for word in getattr(StataWriter, "RESERVED_WORDS", ())}
+    # Stata's reserved words, as pandas lists them (it would rename such a column itself)
+    reserved = {word.lower() for word in getattr(StataParser(), "RESERVED_WORDS", ())}
     taken: set[str] = set()
     names: dict[str, str] = {}
     for column in columns:

@@ -245,11 +245,13 @@ def note_suppressed(scenario: Scenario) -> None:
     event removed with ``--without`` was asked for by name and needs no note)."""
     from thermidor.scenarios.loader import WITHOUT  # noqa: PLC0415
 
+    calendar = {"meta": scenario.meta.model_dump(mode="json")}
     for record in scenario.suppressed:
         if record.by != WITHOUT:
             event = record.event
+            when = dated(event.start, date_of(calendar, event.start))
             typer.echo(
-                f"note: {event.id} ({event.kind} at step {event.start}) left out: "
+                f"note: {event.id} ({event.kind} at {when}) left out: "
                 f"{record.by} is set and holds for the whole run",
                 err=True,
             )
