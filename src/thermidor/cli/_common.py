@@ -265,7 +265,7 @@ class Format(StrEnum):
 
 
 FormatOption = Annotated[
-    Format, typer.Option("--format", help="table for people, json for programs (one object).")
+    Format, typer.Option("--format", help="Table for people, or json for programs (one object).")
 ]
 
 
@@ -450,14 +450,18 @@ ExperimentStoreOption = Annotated[
 StoreArgument = Annotated[
     Path | None,
     typer.Argument(
-        metavar="[STORE]",
+        metavar="STORE",
         help="The results store, a DuckDB file; the same as --store.",
         show_default=False,
     ),
 ]
 OptionalStoreOption = Annotated[
     Path | None,
-    typer.Option("--store", metavar="STORE", help="The results store, a DuckDB file."),
+    typer.Option(
+        "--store",
+        metavar="STORE",
+        help="The results store, a DuckDB file (default: results.duckdb).",
+    ),
 ]
 
 
@@ -491,7 +495,7 @@ ExperimentOption = Annotated[
     str | None, typer.Option("--experiment", help="Experiment id (default: the latest).")
 ]
 ExecutorOption = Annotated[
-    ExecutorKind, typer.Option(help="local worker processes, or a Ray cluster.")
+    ExecutorKind, typer.Option(help="Local worker processes, or a Ray cluster.")
 ]
 WorkersOption = Annotated[
     int | None, typer.Option(min=1, help="Worker processes (default: every core).")

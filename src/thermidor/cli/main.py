@@ -31,6 +31,11 @@ from thermidor.cli._common import DefaultCommand, TextArguments
 
 __all__ = ["app", "build_app"]
 
+# Help is rendered as Markdown: a paragraph of a docstring or option help may be written
+# over several source lines and is reflowed to the terminal (rich markup mode would print
+# those line breaks mid-sentence, and eat a bracketed "[box]" as a style tag).
+MARKUP = "markdown"
+
 
 def build_app() -> typer.Typer:
     """The ``thermidor`` app: the top-level commands, then the ``classic``, ``experiment``
@@ -40,6 +45,7 @@ def build_app() -> typer.Typer:
         help="Simulate Rakovsky's 'professional dangers' of power: how an apparatus becomes a "
         "bureaucracy, and which institutions prevent it.",
         no_args_is_help=True,
+        rich_markup_mode=MARKUP,
         pretty_exceptions_enable=False,
         add_completion=False,
         cls=TextArguments,
@@ -60,6 +66,7 @@ def build_app() -> typer.Typer:
     classic_app = typer.Typer(
         help="Reproductions of the classic models: searches, and their papers' results stored.",
         no_args_is_help=True,
+        rich_markup_mode=MARKUP,
     )
     classic_app.command("critical-sd")(classic.critical_sd)
     classic_app.command("golden-rule")(classic.golden_rule)
@@ -70,6 +77,7 @@ def build_app() -> typer.Typer:
     experiment_app = typer.Typer(
         help="Ensembles, sweeps, sensitivity analysis and policy search, resumable.",
         no_args_is_help=True,
+        rich_markup_mode=MARKUP,
     )
     experiment_app.command("run")(experiment.run_command)
     experiment_app.command("summary")(experiment.summary_command)
@@ -82,6 +90,7 @@ def build_app() -> typer.Typer:
         help="Calibration against history (ABC-SMC): `thermidor calibrate FILE` runs or "
         "resumes one; the subcommands read its folder.",
         no_args_is_help=True,
+        rich_markup_mode=MARKUP,
         cls=DefaultCommand,
     )
     calibrate_app.command("run")(calibrate.run_command)
@@ -93,6 +102,7 @@ def build_app() -> typer.Typer:
     robustness_app = typer.Typer(
         help="Where the stylized facts and Thermidor hold over regions of parameters.",
         no_args_is_help=True,
+        rich_markup_mode=MARKUP,
     )
     robustness_app.command("run")(robustness.run_command)
     robustness_app.command("sensitivity")(robustness.sensitivity_command)
@@ -103,6 +113,7 @@ def build_app() -> typer.Typer:
         help="The ablation of the model (docs/model.md 7.16): each mechanism switched off, "
         "each of the letter's causes removed; stored runs, resumable.",
         no_args_is_help=True,
+        rich_markup_mode=MARKUP,
     )
     ablation_app.command("run")(ablation.run_command)
     ablation_app.command("summary")(ablation.summary_command)

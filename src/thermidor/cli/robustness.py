@@ -88,7 +88,8 @@ def run_command(
         Path | None, typer.Option("--box", help='A TOML [box] of "dotted.path" = [low, high].')
     ] = None,
     samples: Annotated[
-        int | None, typer.Option(min=1, max=100_000, help="--box: Latin hypercube points (16).")
+        int | None,
+        typer.Option(min=1, max=100_000, help="Latin hypercube points, with --box (16)."),
     ] = None,
     sample_seed: SampleSeedOption = 0,
     store: StoreOption = DEFAULT_STORE,
@@ -128,14 +129,14 @@ def sensitivity_command(
     box: Annotated[
         Path, typer.Option("--box", help='A TOML [box] of "dotted.path" = [low, high].')
     ],
-    method: Annotated[str, typer.Option("--method", help="morris or sobol.")],
+    method: Annotated[str, typer.Option("--method", help="The method: morris or sobol.")],
     trajectories: Annotated[
-        int | None, typer.Option(min=2, max=10_000, help="morris: trajectories (default 4).")
+        int | None, typer.Option(min=2, max=10_000, help="Trajectories, with morris (default 4).")
     ] = None,
     base: Annotated[
-        int | None, typer.Option(min=2, max=65_536, help="sobol: base N, a power of 2 (8).")
+        int | None, typer.Option(min=2, max=65_536, help="Base N, a power of 2, with sobol (8).")
     ] = None,
-    levels: Annotated[int, typer.Option(min=2, max=100, help="morris: grid levels.")] = 4,
+    levels: Annotated[int, typer.Option(min=2, max=100, help="Grid levels, with morris.")] = 4,
     sample_seed: SampleSeedOption = 0,
     store: StoreOption = DEFAULT_STORE,
     seeds: SeedsOption = 6,
