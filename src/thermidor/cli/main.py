@@ -8,6 +8,8 @@ inside the commands, so that building the app and ``thermidor --help`` stay fast
 
 from __future__ import annotations
 
+from typing import Final
+
 import typer
 
 from thermidor.cli import (
@@ -34,7 +36,7 @@ __all__ = ["app", "build_app"]
 # Help is rendered as Markdown: a paragraph of a docstring or option help may be written
 # over several source lines and is reflowed to the terminal (rich markup mode would print
 # those line breaks mid-sentence, and eat a bracketed "[box]" as a style tag).
-MARKUP = "markdown"
+MARKUP: Final = "markdown"
 
 
 def build_app() -> typer.Typer:
