@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import tomllib
 from pathlib import Path
@@ -424,6 +425,8 @@ def test_cli_table(searched, tmp_path):
         assert name in out
     assert f"{report['best']['cost']:.3f}" in out
     assert "seeds keeping control: 2 of 2" in out
+    # the target window with its dates, from the scenario's calendar
+    assert re.search(r"at every step \d+ \(\d{4}-\d\d\)\.\.\d+ \(\d{4}-\d\d\)", out), out
 
 
 def test_cli_table_without_a_feasible_trial(searched, tmp_path):

@@ -28,6 +28,8 @@ from thermidor.cli._common import (
     WorkersOption,
     check_address,
     check_output,
+    date_of,
+    dated,
     fail,
     interval,
     jsonable,
@@ -87,19 +89,35 @@ def optimize_command(
     except (ExperimentError, StoreError) as exc:
         fail(str(exc))
     report["seconds"] = round(time.monotonic() - started, 3)
+    report["window_dates"] = _window_dates(experiment, report["after"], report["steps"] - 1)
     if fmt is Format.json:
         typer.echo(json.dumps(jsonable(report), allow_nan=False))
         return
     _print_report(report)
 
 
+def _window_dates(experiment: Any, first: int, last: int) -> list[str | None]:
+    """The dates of the target window's first and last steps, from the scenario's
+    calendar (Nones if it has none)."""
+    from thermidor.scenarios import load_scenario  # noqa: PLC0415
+
+    try:
+        params = load_scenario(experiment.scenario, experiment.base_overrides())
+    except (ValueError, OSError):  # checked by prepare(); a classic model has no calendar
+        return [None, None]
+    meta = {"meta": params.meta.model_dump(mode="json")}
+    return [date_of(meta, first), date_of(meta, last)]
+
+
 def _print_report(report: dict[str, Any]) -> None:
     console = Console(markup=False)
     last = report["steps"] - 1
+    first_date, last_date = report.get("window_dates") or [None, None]
+    window = f"{dated(report['after'], first_date)}..{dated(last, last_date)[5:]}"
     console.print(
         f"search {report['search_id']} ({report['name']}): {report['trials']} trials, "
         f"{report['feasible']} feasible; goal: control_index >= {report['target']:g} at every "
-        f"step {report['after']}..{last} on >= {report['needed']} of {report['seeds']} seeds "
+        f"{window} on >= {report['needed']} of {report['seeds']} seeds "
         f"(confidence {report['confidence']:g}); runs: {report['computed']} computed, "
         f"{report['reused']} reused from {report['store']}",
         style="bold",
