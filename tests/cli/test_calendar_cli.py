@@ -65,8 +65,10 @@ def test_runs_lists_thermidors_date(store: tuple[Path, str, str]) -> None:
     dates = {run["run_id"]: run["thermidor_date"] for run in listed}
     assert dates == {reached: "1919-10", never: None}
     assert all(run["created"] for run in listed)
-    table = invoke("runs", "--store", path)
+    table = runner.invoke(app, ["runs", "--store", str(path)], env={"COLUMNS": "80"})
     assert table.exit_code == 0, table.stderr
+    assert max(len(line) for line in table.stdout.splitlines()) <= 80
+    assert "…" not in table.stdout  # nothing cut at 80 columns
     for header in ("run", "scenario", "seed", "status", "Thermidor", "created"):
         assert header in table.stdout
     assert "1919-10" in table.stdout

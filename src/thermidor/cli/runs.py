@@ -184,13 +184,18 @@ def _print_table(records: list[dict[str, Any]], store_path: Path, *, stale: bool
     names: tuple[str, ...] = ("run", "scenario", "seed", "status", "Thermidor", "created (UTC)")
     names += ("pid@host",) * running
     for name in names:
-        table.add_column(name, no_wrap=name not in {"scenario", "status"})
+        # a long scenario name folds onto a second line rather than being cut
+        table.add_column(
+            name,
+            no_wrap=name not in {"scenario", "status"},
+            overflow="fold" if name == "scenario" else "ellipsis",
+        )
     for record in records:
         status = record["status"] + (" (process gone)" if record["stale"] else "")
         cells = [record["run_id"], record["scenario"], str(record["seed"]), status]
         step, date = record["thermidor_step"], record["thermidor_date"]
         cells.append("—" if step is None else (date or f"step {step}"))
-        cells.append(record["created"])
+        cells.append(record["created"][:16])  # to the minute: the table fits 80 columns
         if running:
             unknown = record["pid"] is None or record["status"] != "running"
             cells.append("—" if unknown else f"{record['pid']}@{record['host']}")
