@@ -136,12 +136,14 @@ def summary_command(
     with open_store(store, read_only=True) as db, store_errors(store):
         summary = summarize(db, experiment, stat.value)
     if out is not None:
+        from thermidor.outputs import write_atomically  # noqa: PLC0415
+
         table = flat(summary)
         try:
             if out.suffix.lower() == ".csv":
-                table.to_csv(out, index=False)
+                write_atomically(out, lambda partial: table.to_csv(partial, index=False))
             else:
-                table.to_parquet(out, index=False)
+                write_atomically(out, lambda partial: table.to_parquet(partial, index=False))
         except OSError as exc:  # a disk full, or the folder gone read-only since the check
             fail_os("--out", out, exc, "cannot write it")
     if fmt is Format.json:
