@@ -37,19 +37,22 @@ $(STAMP): pyproject.toml $(LOCK)
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/thermidor run soviet-1917-1928 --seed 1 --out results.duckdb
+	$(BIN)/thermidor run soviet-1917-1928 --store results.duckdb  # the default seed, 1
 
-# everything: ruff, mypy and the whole pytest suite, slow ensemble tests included
+# everything: ruff, mypy and the whole pytest suite, slow ensemble tests included, then the
+# tutorial notebook executed on a kernel of this venv (nbmake; last, so that the model's
+# compiled kernels are cached by then and it runs in well under a minute)
+NOTEBOOKS := --nbmake tests docs/tutorial.ipynb
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest $(NOTEBOOKS)
 
 # the same without the tests marked slow (the ensembles of stylized facts and a few others)
 test-quick: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" $(NOTEBOOKS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py

@@ -278,7 +278,7 @@ def test_a_finished_run_records_what_computed_it(tmp_path: Path) -> None:
 
 def test_thermidor_run_records_the_versions(tmp_path: Path) -> None:
     path = tmp_path / "r.duckdb"
-    args = ["run", "soviet-1917-1928", "--members", "200", "--steps", "12", "--out", str(path)]
+    args = ["run", "soviet-1917-1928", "--members", "200", "--steps", "12", "--store", str(path)]
     payload = one_json_line(CliRunner().invoke(app, [*args, "--format", "json"]))
     with Store(path, read_only=True) as store:
         run = store.get_run(payload["run_id"])

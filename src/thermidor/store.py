@@ -745,6 +745,20 @@ class Store:
         ).fetchall()
         return [dict(zip(columns, row, strict=True)) for row in rows]
 
+    def calendars(self) -> dict[str, dict[str, Any]]:
+        """Each run's ``meta`` parameters with the calendar (``start``, ``time_step``), by
+        run id, for dating its steps; a run without them (a classic model's, or parameters
+        that are not JSON) is left out."""
+        found: dict[str, dict[str, Any]] = {}
+        for run_id, params in self._con.execute("SELECT run_id, params FROM runs").fetchall():
+            try:
+                meta = json.loads(params).get("meta")
+            except (TypeError, ValueError, AttributeError):
+                continue
+            if isinstance(meta, dict):
+                found[run_id] = {"meta": {k: meta.get(k) for k in ("start", "time_step")}}
+        return found
+
     def series(self, run_id: str) -> pa.Table:
         """A run's per-step series, a column per series plus ``step``, ordered by step."""
         self.get_run(run_id)

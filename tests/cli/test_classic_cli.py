@@ -14,7 +14,10 @@ from thermidor.classic.base import parse_overrides
 from thermidor.cli import app
 from thermidor.store import Store
 
-CONTRACT = {"run_id", "scenario", "seed", "steps", "members", "thermidor_step", "final", "mean"}
+CONTRACT = {
+    "run_id", "scenario", "seed", "steps", "members", "thermidor_step", "thermidor_date", "final",
+    "mean",
+}  # fmt: skip
 
 runner = CliRunner()
 
@@ -24,7 +27,7 @@ def invoke(*args: str) -> Result:
 
 
 def run_json(store: Path, name: str, *extra: str) -> dict[str, Any]:
-    return one_json_line(invoke("run", name, "--out", str(store), "--format", "json", *extra))
+    return one_json_line(invoke("run", name, "--store", str(store), "--format", "json", *extra))
 
 
 def test_every_classic_model_ships() -> None:
@@ -87,14 +90,15 @@ def test_bad_settings_are_usage_errors_and_write_nothing(
 ) -> None:
     store = tmp_path / "never.duckdb"
     assert_usage_error(
-        invoke("run", "granovetter", "--set", setting, "--out", str(store)), *needles
+        invoke("run", "granovetter", "--set", setting, "--store", str(store)), *needles
     )
     assert not store.exists()
 
 
 def test_members_needs_a_population_size(tmp_path: Path) -> None:
     store = tmp_path / "never.duckdb"
-    assert_usage_error(invoke("run", "peter", "--members", "10", "--out", str(store)), "--members")
+    result = invoke("run", "peter", "--members", "10", "--store", str(store))
+    assert_usage_error(result, "--members")
     assert not store.exists()
 
 

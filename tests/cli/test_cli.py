@@ -39,7 +39,7 @@ def invoke(*args: str) -> Result:
 
 
 def run_json(store: Path, *extra: str, seed: int = 0) -> dict[str, Any]:
-    args = ("run", SCENARIO, *SMALL, "--seed", str(seed), "--out", str(store), *extra)
+    args = ("run", SCENARIO, *SMALL, "--seed", str(seed), "--store", str(store), *extra)
     return one_json_line(invoke(*args, "--format", "json"))
 
 
@@ -119,8 +119,8 @@ def test_plan_lists_every_mechanism() -> None:
 def test_run_json_contract(stored: tuple[Path, dict[str, Any]]) -> None:
     store, payload = stored
     assert set(payload) == {
-        "run_id", "scenario", "seed", "steps", "members", "thermidor_step", "final", "mean",
-        "store",
+        "run_id", "scenario", "seed", "steps", "members", "thermidor_step", "thermidor_date",
+        "final", "mean", "store",
     }  # fmt: skip
     assert isinstance(payload["run_id"], str)
     assert len(payload["run_id"]) == 12
@@ -145,7 +145,7 @@ def test_run_json_contract(stored: tuple[Path, dict[str, Any]]) -> None:
 
 def test_run_table_format(tmp_path: Path) -> None:
     store = tmp_path / "r.duckdb"
-    result = invoke("run", SCENARIO, *SMALL, "--out", str(store))
+    result = invoke("run", SCENARIO, *SMALL, "--store", str(store))
     assert result.exit_code == 0, result.stderr
     with Store(store, read_only=True) as db:
         (run,) = db.list_runs()
@@ -169,7 +169,7 @@ def test_failing_model_marks_run_failed(tmp_path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr("thermidor.model.run.run", boom)
     store = tmp_path / "r.duckdb"
-    result = invoke("run", SCENARIO, *SMALL, "--out", str(store))
+    result = invoke("run", SCENARIO, *SMALL, "--store", str(store))
     assert result.exit_code == 1
     assert isinstance(result.exception, RuntimeError)
     with Store(store, read_only=True) as db:
@@ -194,7 +194,7 @@ def test_bad_override_is_a_usage_error(
     tmp_path: Path, settings: list[str], needles: list[str]
 ) -> None:
     store = tmp_path / "r.duckdb"
-    result = invoke("run", SCENARIO, "--out", str(store), *settings)
+    result = invoke("run", SCENARIO, "--store", str(store), *settings)
     assert_usage_error(result, *needles)
     assert not store.exists()
 
@@ -204,14 +204,14 @@ def test_bad_scenario_leaves_an_existing_store_unmodified(
 ) -> None:
     store, _ = stored
     before = store.read_bytes()
-    result = invoke("run", SCENARIO, "--out", str(store), "--set", "institutions.nonsense=1")
+    result = invoke("run", SCENARIO, "--store", str(store), "--set", "institutions.nonsense=1")
     assert_usage_error(result, "nonsense")
     assert store.read_bytes() == before
 
 
 def test_missing_scenario(tmp_path: Path) -> None:
     store = tmp_path / "r.duckdb"
-    result = invoke("run", "no-such-scenario", "--out", str(store))
+    result = invoke("run", "no-such-scenario", "--store", str(store))
     assert_usage_error(result, "no-such-scenario")
     assert not store.exists()
 
@@ -220,7 +220,7 @@ def test_malformed_toml_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[meta\nname = = 'x'\n")
     store = tmp_path / "r.duckdb"
-    assert_usage_error(invoke("run", str(bad), "--out", str(store)), "malformed TOML")
+    assert_usage_error(invoke("run", str(bad), "--store", str(store)), "malformed TOML")
     assert not store.exists()
 
 
@@ -228,7 +228,7 @@ def test_unknown_key_in_toml_file(tmp_path: Path, shipped_toml: str) -> None:
     path = tmp_path / "typo.toml"
     path.write_text("typo_key = 1\n" + shipped_toml)
     store = tmp_path / "r.duckdb"
-    assert_usage_error(invoke("run", str(path), "--out", str(store)), "typo_key")
+    assert_usage_error(invoke("run", str(path), "--store", str(store)), "typo_key")
     assert not store.exists()
 
 
@@ -237,7 +237,7 @@ def test_scenario_file_with_override_runs(tmp_path: Path, shipped_toml: str) -> 
     path.write_text(shipped_toml)
     store = tmp_path / "r.duckdb"
     result = invoke("run", str(path), *SMALL, "--set", "institutions.recall=true",
-                    "--out", str(store), "--format", "json")  # fmt: skip
+                    "--store", str(store), "--format", "json")  # fmt: skip
     assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["steps"] == STEPS
@@ -247,7 +247,7 @@ def test_scenario_file_with_override_runs(tmp_path: Path, shipped_toml: str) -> 
 
 
 def test_bad_format_names_allowed_values(tmp_path: Path) -> None:
-    result = invoke("run", SCENARIO, "--out", str(tmp_path / "r.duckdb"), "--format", "xml")
+    result = invoke("run", SCENARIO, "--store", str(tmp_path / "r.duckdb"), "--format", "xml")
     assert result.exit_code == 2
     assert "table" in result.stderr
     assert "json" in result.stderr

@@ -75,8 +75,9 @@ def test_the_assembled_command_tree() -> None:
     root = typer.main.get_command(app)
     assert isinstance(root, TyperGroup)
     assert list(root.commands) == [
-        "scenarios", "timeline", "run", "show", "runs", "plan", "metrics", "report", "plot",
-        "compare", "validity-report", "ui", "classic", "experiment", "calibrate", "robustness",
+        "scenarios", "timeline", "run", "show", "runs", "export", "plan", "metrics", "report",
+        "plot", "compare", "validity-report", "ui", "classic", "experiment", "calibrate",
+        "robustness",
         "ablation",
     ]  # fmt: skip
     classic, experiment = root.commands["classic"], root.commands["experiment"]

@@ -113,8 +113,8 @@ def test_an_unknown_id_is_a_usage_error_listing_the_known_ids(tmp_path: Path) ->
     store = tmp_path / "results.duckdb"
     for args in (
         ("timeline", SCENARIO, "--without", "lenin"),
-        ("run", SCENARIO, *SMALL, "--without", "lenin", "--out", str(store)),
-        ("run", SCENARIO, *SMALL, "--set", "events.lenin.magnitude=1", "--out", str(store)),
+        ("run", SCENARIO, *SMALL, "--without", "lenin", "--store", str(store)),
+        ("run", SCENARIO, *SMALL, "--set", "events.lenin.magnitude=1", "--store", str(store)),
     ):
         assert_usage_error(
             invoke(*args),
@@ -129,7 +129,7 @@ def test_a_held_knob_is_said_on_stderr_and_stored_with_the_run(tmp_path: Path) -
     store = tmp_path / "results.duckdb"
     result = invoke(
         "run", SCENARIO, *SMALL, "--set", "institutions.nominated_share=0",
-        "--without", "purge-1921", "--out", str(store), "--format", "json",
+        "--without", "purge-1921", "--store", str(store), "--format", "json",
     )  # fmt: skip
     summary = one_json_line(result)
     assert summary["final"]["nominated_share"] == 0.0  # appointmentism (step 16) held back

@@ -6,6 +6,7 @@ import pytest
 
 from thermidor import load_scenario
 from thermidor.dashboard import events, state
+from thermidor.engine.seeds import DEFAULT_SEED
 
 NAME = "soviet-1917-1928"
 
@@ -24,7 +25,7 @@ def test_unedited_form_reproduces_the_scenario() -> None:
     headline = tuple(f"{f.key}=" for f in state.HEADLINE)
     assert not [o for o in built.overrides if o.startswith(headline)]
     assert built.scenario.suppressed == []
-    assert built.summary() == f"{NAME}, seed 0, as shipped"
+    assert built.summary() == f"{NAME}, seed {DEFAULT_SEED}, as shipped"
 
 
 def test_the_summary_names_only_what_was_edited() -> None:

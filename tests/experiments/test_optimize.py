@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import tomllib
 from pathlib import Path
@@ -414,7 +415,7 @@ def test_cli_table(searched, tmp_path):
     copy = tmp_path / "copy.duckdb"
     shutil.copy(store, copy)
     file = write(tmp_path, SEARCH)
-    result = invoke("experiment", "optimize", str(file), "--out", str(copy), "--workers", "2")
+    result = invoke("experiment", "optimize", str(file), "--store", str(copy), "--workers", "2")
     assert result.exit_code == 0, result.stderr
     out = " ".join(result.stdout.split())
     assert f"search {report['search_id']} (search): 8 trials, {report['feasible']} feasible" in out
@@ -424,6 +425,8 @@ def test_cli_table(searched, tmp_path):
         assert name in out
     assert f"{report['best']['cost']:.3f}" in out
     assert "seeds keeping control: 2 of 2" in out
+    # the target window with its dates, from the scenario's calendar
+    assert re.search(r"at every step \d+ \(\d{4}-\d\d\)\.\.\d+ \(\d{4}-\d\d\)", out), out
 
 
 def test_cli_table_without_a_feasible_trial(searched, tmp_path):
@@ -431,7 +434,7 @@ def test_cli_table_without_a_feasible_trial(searched, tmp_path):
     copy = tmp_path / "copy.duckdb"
     shutil.copy(store, copy)
     file = write(tmp_path, SEARCH.replace("target = 0.045", "target = 0.99"))
-    result = invoke("experiment", "optimize", str(file), "--out", str(copy), "--trials", "3")
+    result = invoke("experiment", "optimize", str(file), "--store", str(copy), "--trials", "3")
     assert result.exit_code == 0, result.stderr
     out = " ".join(result.stdout.split())
     assert "3 trials, 0 feasible" in out
@@ -444,7 +447,7 @@ def test_cli_json_continues_a_search_with_fewer_trials(searched, tmp_path):
     copy = tmp_path / "copy.duckdb"
     shutil.copy(store, copy)
     file = write(tmp_path, SEARCH)
-    args = ("experiment", "optimize", str(file), "--out", str(copy), "--trials", "3")
+    args = ("experiment", "optimize", str(file), "--store", str(copy), "--trials", "3")
     data = one_json_line(invoke(*args, "--format", "json"))
     assert data["search_id"] == report["search_id"] == search_id(experiment_of(SEARCH))
     assert (data["trials"], data["computed"], data["reused"]) == (3, 0, 6)
@@ -460,7 +463,7 @@ def test_cli_json_continues_a_search_with_fewer_trials(searched, tmp_path):
 def test_cli_errors_write_nothing(tmp_path):
     store = tmp_path / "never.duckdb"
     without = write(tmp_path, PLAIN, "plain.toml")
-    into = ("--out", str(store))
+    into = ("--store", str(store))
     assert_usage_error(invoke("experiment", "optimize", str(without), *into), "[optimize]")
     bad_cost = write(
         tmp_path, SEARCH + '\n[optimize.costs."institutions.recall"]\nweight = 1.0\n', "bad.toml"

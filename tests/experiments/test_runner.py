@@ -50,7 +50,7 @@ def test_a_sweep_stores_what_thermidor_run_computes_bit_for_bit(tmp_path):
             settings = ["education.intensity=0.2", f"institutions.nominated_share={nominated}"]
             settings.append(f"institutions.privilege_cap={cap}")
             args = ["run", "soviet-1917-1928", "--seed", str(row["seed"]), "--members", "300"]
-            args += ["--steps", "40", "--out", str(single), "--format", "json"]
+            args += ["--steps", "40", "--store", str(single), "--format", "json"]
             args += [item for s in settings for item in ("--set", s)]
             alone = one_json_line(invoke(*args))
             with Store(single, read_only=True) as other:
@@ -73,8 +73,8 @@ def test_runs_already_in_the_store_are_linked_not_computed(tmp_path):
     single = ["run", "soviet-1917-1928", "--seed", "3", "--members", "300", "--steps", "40"]
     fixed = ["--set", "education.intensity=0.2", "--set", "institutions.nominated_share=0.0"]
     fixed += ["--set", "institutions.privilege_cap=2.0"]
-    alone = one_json_line(invoke(*single, *fixed, "--out", str(store), "--format", "json"))
-    into = ["--out", str(store), "--workers", "2", "--format", "json"]
+    alone = one_json_line(invoke(*single, *fixed, "--store", str(store), "--format", "json"))
+    into = ["--store", str(store), "--workers", "2", "--format", "json"]
     result = one_json_line(invoke("experiment", "run", str(write(tmp_path, SWEEP)), *into))
     assert (result["runs"], result["computed"], result["reused"]) == (8, 7, 1)
     frame = results_frame(str(store))
@@ -176,7 +176,7 @@ def test_a_killed_experiment_resumes_to_the_uninterrupted_contents(tmp_path):
     run_experiment(load_experiment(file), workers=2, store_path=str(whole))
     total, stored = 32, 6
 
-    args = ("experiment", "run", str(file), "--out", str(killed), "--workers", "2")
+    args = ("experiment", "run", str(file), "--store", str(killed), "--workers", "2")
     proc = subprocess.Popen(
         _stopping(stored, "kill", *args),
         stdout=subprocess.PIPE,
@@ -198,7 +198,7 @@ def test_a_killed_experiment_resumes_to_the_uninterrupted_contents(tmp_path):
         kept = [r for r in db.list_runs() if r["status"] == "finished"]
     assert len(kept) == stored < total  # the runs spooled before the kill, and only those
     resumed = subprocess.run(
-        _cli("experiment", "run", str(file), "--out", str(killed), "--format", "json"),
+        _cli("experiment", "run", str(file), "--store", str(killed), "--format", "json"),
         capture_output=True,
         text=True,
         env=_env(),
@@ -213,7 +213,7 @@ def test_a_second_writer_is_refused_with_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("THERMIDOR_STORE_WAIT", "0")  # the lock is held until the test ends
     file = write(tmp_path, KILLABLE)
     store = tmp_path / "busy.duckdb"
-    args = ("experiment", "run", str(file), "--out", str(store), "--workers", "1")
+    args = ("experiment", "run", str(file), "--store", str(store), "--workers", "1")
     first = subprocess.Popen(
         _stopping(1, "hold", *args),
         stdout=subprocess.PIPE,
@@ -228,7 +228,7 @@ def test_a_second_writer_is_refused_with_a_clear_error(tmp_path, monkeypatch):
             first.wait()
             pytest.fail(f"the first writer ended before a run: {first.stderr.read()}")
         other = write(tmp_path, SWEEP, "other.toml")
-        result = invoke("experiment", "run", str(other), "--out", str(store))
+        result = invoke("experiment", "run", str(other), "--store", str(store))
         # still locked after the (bounded) wait: the environment's fault, exit 3, one line
         assert result.exit_code == 3, (result.stdout, result.stderr)
         (line,) = result.stderr.strip().splitlines()
@@ -269,7 +269,7 @@ BAD = {
 def test_a_bad_experiment_file_is_one_line_exit_2_and_writes_nothing(tmp_path, case):
     text, needle = BAD[case]
     store = tmp_path / "untouched.duckdb"
-    result = invoke("experiment", "run", str(write(tmp_path, text)), "--out", str(store))
+    result = invoke("experiment", "run", str(write(tmp_path, text)), "--store", str(store))
     assert_usage_error(result, needle)
     assert not store.exists()
 
@@ -284,7 +284,7 @@ def test_a_bad_experiment_file_is_one_line_exit_2_and_writes_nothing(tmp_path, c
 )
 def test_bad_arguments_are_exit_2_and_write_nothing(tmp_path, args, needle):
     store = tmp_path / "untouched.duckdb"
-    result = invoke("experiment", "run", str(write(tmp_path, SWEEP)), "--out", str(store), *args)
+    result = invoke("experiment", "run", str(write(tmp_path, SWEEP)), "--store", str(store), *args)
     assert result.exit_code == 2
     assert needle in result.stderr
     assert not store.exists()

@@ -45,7 +45,7 @@ def child_env(**extra: str) -> dict[str, str]:
 
 def run_args(store: Path, seed: int = 0) -> list[str]:
     """``thermidor run`` of a small scenario into ``store``, as JSON."""
-    return ["run", SCENARIO, *SMALL, "--seed", str(seed), "--out", str(store), "--format", "json"]
+    return ["run", SCENARIO, *SMALL, "--seed", str(seed), "--store", str(store), "--format", "json"]
 
 
 def thermidor(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

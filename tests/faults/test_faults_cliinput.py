@@ -56,7 +56,7 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     experiment = folder / "tiny.toml"
     experiment.write_text(TINY, encoding="utf-8")
     run_experiment(load_experiment(experiment), executor=InProcess(), store_path=str(store))
-    run = one_json_line(invoke("run", SCENARIO, *SMALL, "--out", store, "--format", "json"))
+    run = one_json_line(invoke("run", SCENARIO, *SMALL, "--store", store, "--format", "json"))
     return {"store": store, "experiment": experiment, "run_id": run["run_id"]}
 
 
@@ -68,7 +68,8 @@ def files_in(folder: Path) -> list[Path]:
 
 # (label the error names, arguments given the stored dict and the long path's folder)
 LONG_PATHS: dict[str, tuple[str, Callable[[dict[str, Any], Path], list[str | Path]]]] = {
-    "run --out": ("--out", lambda s, d: ["run", SCENARIO, *SMALL, "--out", d / f"{LONG}.duckdb"]),
+    "run --store": ("--store", lambda s, d: ["run", SCENARIO, *SMALL, "--store",
+                                            d / f"{LONG}.duckdb"]),
     "run FILE": ("", lambda s, d: ["run", d / f"{LONG}.toml", *SMALL]),
     "timeline FILE": ("", lambda s, d: ["timeline", d / f"{LONG}.toml"]),
     "show --out": ("--out", lambda s, d: ["show", s["run_id"], "--store", s["store"],
@@ -83,8 +84,8 @@ LONG_PATHS: dict[str, tuple[str, Callable[[dict[str, Any], Path], list[str | Pat
     "plot --store": ("--store", lambda s, d: ["plot", s["run_id"], "--store", d / LONG,
                                              "--out", d / "r.png"]),
     "experiment run FILE": ("", lambda s, d: ["experiment", "run", d / f"{LONG}.toml"]),
-    "experiment run --out": ("--out", lambda s, d: ["experiment", "run", s["experiment"],
-                                                   "--out", d / f"{LONG}.duckdb"]),
+    "experiment run --store": ("--store", lambda s, d: ["experiment", "run", s["experiment"],
+                                                       "--store", d / f"{LONG}.duckdb"]),
     "experiment optimize FILE": ("", lambda s, d: ["experiment", "optimize", d / f"{LONG}.toml"]),
     "experiment summary STORE": ("store", lambda s, d: ["experiment", "summary", d / LONG]),
     "experiment summary --out": ("--out", lambda s, d: ["experiment", "summary", s["store"],
@@ -123,8 +124,8 @@ NOT_UTF8_ARGUMENTS: dict[str, Callable[[dict[str, Any], Path], list[str | Path]]
     "summary --experiment": lambda s, d: ["experiment", "summary", s["store"],
                                           "--experiment", NOT_UTF8],
     "run --set": lambda s, d: ["run", SCENARIO, *SMALL, "--set", f"meta.title={NOT_UTF8}",
-                               "--out", d / "r.duckdb"],
-    "run --out": lambda s, d: ["run", SCENARIO, *SMALL, "--out", d / f"{NOT_UTF8}.duckdb"],
+                               "--store", d / "r.duckdb"],
+    "run --store": lambda s, d: ["run", SCENARIO, *SMALL, "--store", d / f"{NOT_UTF8}.duckdb"],
     "report --out": lambda s, d: ["report", s["run_id"], "--store", s["store"],
                                   "--out", d / f"{NOT_UTF8}.html"],
 }  # fmt: skip
@@ -159,9 +160,9 @@ def test_a_file_nested_3000_deep_is_one_line(tmp_path: Path, kind: str, command:
 @pytest.mark.parametrize(
     ("arguments", "key"),
     [
-        (["run", SCENARIO, *SMALL, "--out", "r.duckdb"], "meta.steps"),
+        (["run", SCENARIO, *SMALL, "--store", "r.duckdb"], "meta.steps"),
         (["timeline", SCENARIO], "meta.steps"),
-        (["run", "parliament", "--steps", "3", "--out", "r.duckdb"], "n"),  # a classic model
+        (["run", "parliament", "--steps", "3", "--store", "r.duckdb"], "n"),  # a classic model
     ],
 )
 def test_a_set_value_nested_3000_deep_is_one_line(
@@ -200,8 +201,10 @@ OUTPUTS: dict[str, Callable[[dict[str, Any], Path], list[str | Path]]] = {
     "report": lambda s, out: ["report", s["run_id"], "--store", s["store"], "--out", out],
     "plot": lambda s, out: ["plot", s["run_id"], "--store", s["store"], "--out", out],
     "show": lambda s, out: ["show", s["run_id"], "--store", s["store"], "--out", out],
-    "run": lambda s, out: ["run", SCENARIO, *SMALL, "--out", out],
+    "run": lambda s, out: ["run", SCENARIO, *SMALL, "--store", out],
 }
+# the option each command's output is given with: a file it writes, or the store
+LABEL = {"run": "--store"}
 SUFFIX = {"experiment summary": ".csv", "report": ".html", "plot": ".png", "show": ".parquet",
           "run": ".duckdb"}  # fmt: skip
 
@@ -232,14 +235,15 @@ def test_output_onto_a_directory(command: str, stored: dict[str, Any], tmp_path:
     folder = tmp_path / f"results{SUFFIX[command]}"
     folder.mkdir()
     result = invoke(*OUTPUTS[command](stored, folder))
-    assert_one_error(result, 2, "--out", str(folder), "is a directory")
+    assert_one_error(result, 2, LABEL.get(command, "--out"), str(folder), "is a directory")
     assert files_in(folder) == []
 
 
 @pytest.mark.parametrize("command", sorted(OUTPUTS))
 def test_output_into_a_missing_folder(command: str, stored: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "missing" / f"results{SUFFIX[command]}"
-    assert_one_error(invoke(*OUTPUTS[command](stored, out)), 2, "--out", "no folder")
+    label = LABEL.get(command, "--out")
+    assert_one_error(invoke(*OUTPUTS[command](stored, out)), 2, label, "no folder")
     assert files_in(tmp_path) == []
 
 
@@ -249,7 +253,8 @@ def test_output_into_a_folder_refusing_files_is_the_environment(
 ) -> None:
     out = unwritable / f"thermidor-results{SUFFIX[command]}"
     before = files_in(unwritable)
-    assert_one_error(invoke(*OUTPUTS[command](stored, out)), 3, "--out", "permission denied")
+    label = LABEL.get(command, "--out")
+    assert_one_error(invoke(*OUTPUTS[command](stored, out)), 3, label, "permission denied")
     assert files_in(unwritable) == before
 
 
@@ -288,7 +293,7 @@ def test_output_onto_a_read_only_file_system_is_the_environment(
     )
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr
-    line = f"error: --out {out}: cannot write it: read-only file system"
+    line = f"error: {LABEL.get(command, '--out')} {out}: cannot write it: read-only file system"
     assert done.stderr.splitlines() == [line]
     assert files_in(folder) == []
 

@@ -1,6 +1,6 @@
 """A damaged or busy store is one line, never a traceback.
 
-A truncated, bit-rotted, random or foreign file given to ``show``, ``report``, ``run --out``
+A truncated, bit-rotted, random or foreign file given to ``show``, ``report``, ``run --store``
 or ``experiment summary``/``list`` is ``error:`` naming the file, exit 2, whether DuckDB
 finds the damage on opening or only when a query reads the damaged block; the file is left
 as it was. A store another process holds open (DuckDB's lock) is waited for up to
@@ -49,7 +49,7 @@ def _reads(store: Path, eid: str, run_id: str, folder: Path) -> dict[str, list]:
     }
 
 
-WRITE = ["run", "granovetter", "--steps", "3", "--members", "100", "--format", "json", "--out"]
+WRITE = ["run", "granovetter", "--steps", "3", "--members", "100", "--format", "json", "--store"]
 
 
 def _flipped(data: bytes, offset: int, length: int = 16) -> bytes:

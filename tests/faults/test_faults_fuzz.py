@@ -74,7 +74,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     )
     run = one_json_line(
         runner.invoke(
-            app, ["run", "soviet-1917-1928", *TINY_RUN, "--out", str(store), "--format", "json"]
+            app, ["run", "soviet-1917-1928", *TINY_RUN, "--store", str(store), "--format", "json"]
         )
     )
     for tree in (SMALL_TREE, TINY_TREE):  # the fuzz writes what it means to write
@@ -184,7 +184,7 @@ def command_lines(draw: st.DrawFn) -> list[str]:  # noqa: PLR0911 (one return pe
             "--seed": SEEDS,
             "--steps": NUMBERS,
             "--members": NUMBERS,
-            "--out": hostile_paths(),
+            "--store": hostile_paths(),
         }
         return ["run", draw(SCENARIOS), *draw(options(spec)), *TINY_RUN]
     if command == "timeline":
@@ -194,8 +194,8 @@ def command_lines(draw: st.DrawFn) -> list[str]:  # noqa: PLR0911 (one return pe
         run_id = draw(st.one_of(st.just(RUN), hostile_text()))
         return ["show", run_id, *draw(options(spec))]
     if command == "runs":  # read only: --older-than without --stale is refused
-        spec = {"--older-than": NUMBERS, "--format": FORMAT}
-        return ["runs", draw(paths_or(STORE)), *draw(options(spec))]
+        spec = {"--older-than": NUMBERS, "--format": FORMAT, "--store": paths_or(STORE)}
+        return ["runs", *draw(options(spec))]
     if command in ("report", "plot"):
         spec = {"--out": hostile_paths(), "--store": paths_or(STORE)}
         return [command, *draw(IDS), *draw(options(spec))]
@@ -218,7 +218,7 @@ def command_lines(draw: st.DrawFn) -> list[str]:  # noqa: PLR0911 (one return pe
             "--executor": st.one_of(st.sampled_from(["local", "ray"]), hostile_text(8)),
             "--workers": NUMBERS,
             "--address": hostile_text(),
-            "--out": hostile_paths(),
+            "--store": hostile_paths(),
             "--format": FORMAT,
         }
         if name == "optimize":
@@ -256,7 +256,7 @@ def test_fuzz_scenario_files(world: dict[str, str], content: bytes, command: str
         path.write_bytes(content)
         with suppress(ScenarioError):  # the one error the loader raises
             assert isinstance(load_scenario(str(path)), Scenario)
-        extra = [*TINY_RUN, "--out", "r.duckdb", "--format", "json"] if command == "run" else []
+        extra = [*TINY_RUN, "--store", "r.duckdb", "--format", "json"] if command == "run" else []
         arguments = [command, str(path), *extra]
         assert_clean_exit(invoke(arguments, world), arguments)
 
@@ -270,7 +270,7 @@ def test_fuzz_experiment_files(world: dict[str, str], content: bytes, command: s
         try:
             assert isinstance(load_experiment(path), Experiment)
         except ExperimentError:
-            arguments = ["experiment", command, str(path), "--out", "r.duckdb"]
+            arguments = ["experiment", command, str(path), "--store", "r.duckdb"]
             result = invoke(arguments, world)
             assert_clean_exit(result, arguments)
             assert result.exit_code in (2, 3)

@@ -105,7 +105,7 @@ def test_the_workers_end_with_a_killed_experiment_which_then_resumes(
 ) -> None:
     file = write(tmp_path, SMALL)
     store = tmp_path / "killed.duckdb"
-    args = ["experiment", "run", str(file), "--out", str(store), "--workers", "2"]
+    args = ["experiment", "run", str(file), "--store", str(store), "--workers", "2"]
     errors = tmp_path / "stderr.txt"
     with errors.open("w") as stderr:
         command = subprocess.Popen(

@@ -36,7 +36,7 @@ OPTIONS = {
 def test_a_seed_option_out_of_range_is_refused_before_the_store(tmp_path: Path, case: str) -> None:
     args, needle = OPTIONS[case]
     store = tmp_path / "untouched.duckdb"
-    result = runner.invoke(app, [*args, "--out", str(store)])
+    result = runner.invoke(app, [*args, "--store", str(store)])
     assert_usage_error(result, needle, RANGE)
     assert "Traceback" not in result.stderr
     assert not store.exists()
@@ -49,7 +49,7 @@ def test_the_sweep_seed_option_out_of_range_is_refused() -> None:
 
 def test_the_largest_seed_runs_and_is_stored(tmp_path: Path) -> None:
     store = tmp_path / "max.duckdb"
-    args = ["run", "granovetter", "--seed", str(SEED_MAX), "--steps", "3", "--out", str(store)]
+    args = ["run", "granovetter", "--seed", str(SEED_MAX), "--steps", "3", "--store", str(store)]
     assert one_json_line(runner.invoke(app, [*args, "--format", "json"]))["seed"] == SEED_MAX
 
 
@@ -78,7 +78,7 @@ def test_an_experiment_seed_out_of_range_is_refused_before_the_store(
     text, needle = FILES[case]
     store = tmp_path / "untouched.duckdb"
     result = runner.invoke(
-        app, ["experiment", "run", str(write(tmp_path, text)), "--out", str(store)]
+        app, ["experiment", "run", str(write(tmp_path, text)), "--store", str(store)]
     )
     assert_usage_error(result, needle, RANGE)
     assert "Traceback" not in result.stderr
@@ -96,7 +96,7 @@ def test_a_sampler_seed_out_of_range_is_refused_before_the_store(tmp_path: Path)
     text = text.replace("\nsampler_seed = 0\n", "\nsampler_seed = 99999999999999\n")
     store = tmp_path / "untouched.duckdb"
     result = runner.invoke(
-        app, ["experiment", "optimize", str(write(tmp_path, text)), "--out", str(store)]
+        app, ["experiment", "optimize", str(write(tmp_path, text)), "--store", str(store)]
     )
     assert_usage_error(result, "optimize.sampler_seed = 99999999999999", RANGE)
     assert "Traceback" not in result.stderr

@@ -36,7 +36,7 @@ from thermidor.store import Store
 
 
 def _together(store: Path, count: int) -> list[subprocess.CompletedProcess[str]]:
-    """``count`` runs of ``thermidor run --out store``, released at once from a barrier."""
+    """``count`` runs of ``thermidor run --store store``, released at once from a barrier."""
     children = [
         subprocess.Popen(
             [PYTHON, "-c", BARRIER, *run_args(store, seed)],

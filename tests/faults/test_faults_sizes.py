@@ -84,7 +84,7 @@ def test_an_experiment_over_the_limit_is_refused_before_anything(tmp_path: Path,
     text, needle = TOO_BIG[case]
     store = tmp_path / "untouched.duckdb"
     result = runner.invoke(
-        app, ["experiment", "run", str(write(tmp_path, text)), "--out", str(store)]
+        app, ["experiment", "run", str(write(tmp_path, text)), "--store", str(store)]
     )
     assert_usage_error(result, needle, f"the limit of {MAX_RUNS} runs")
     assert "Traceback" not in result.stderr

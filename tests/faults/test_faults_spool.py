@@ -67,7 +67,7 @@ def _commands(store: Path, eid: str, good: str, folder: Path) -> dict[str, list[
         "experiment list": ["experiment", "list", str(store), "--format", "json"],
         "experiment summary": ["experiment", "summary", str(store), "--format", "json"],
         "report": ["report", good, "--store", str(store), "--out", str(folder / "r.html")],
-        "experiment run": ["experiment", "run", str(folder / "exp.toml"), "--out", str(store)],
+        "experiment run": ["experiment", "run", str(folder / "exp.toml"), "--store", str(store)],
     }
 
 

@@ -42,6 +42,7 @@ EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
 EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process SIGTERM ended
 EXPORT_SUFFIXES = (".csv", ".parquet")
+DEFAULT_STORE = Path("results.duckdb")  # the store a command uses unless --store says
 HTML_SUFFIXES = (".html", ".htm")
 LONGEST_WORD = 200  # characters of one word of an error line, beyond which it is shortened
 
@@ -244,11 +245,13 @@ def note_suppressed(scenario: Scenario) -> None:
     event removed with ``--without`` was asked for by name and needs no note)."""
     from thermidor.scenarios.loader import WITHOUT  # noqa: PLC0415
 
+    calendar = {"meta": scenario.meta.model_dump(mode="json")}
     for record in scenario.suppressed:
         if record.by != WITHOUT:
             event = record.event
+            when = dated(event.start, date_of(calendar, event.start))
             typer.echo(
-                f"note: {event.id} ({event.kind} at step {event.start}) left out: "
+                f"note: {event.id} ({event.kind} at {when}) left out: "
                 f"{record.by} is set and holds for the whole run",
                 err=True,
             )
@@ -262,8 +265,35 @@ class Format(StrEnum):
 
 
 FormatOption = Annotated[
-    Format, typer.Option("--format", help="table for people, json for programs (one object).")
+    Format, typer.Option("--format", help="Table for people, or json for programs (one object).")
 ]
+
+
+# --- steps as calendar dates ---------------------------------------------------------------
+
+
+def date_of(params: Any, step: int | None) -> str | None:
+    """The calendar date of ``step`` (``1919-10``) in a run whose resolved parameters are
+    ``params``, from their ``meta.start`` and ``meta.time_step`` through the one calendar
+    (``engine.calendar``); None when there is no step, or no calendar (a classic model's
+    run, or parameters a damaged store holds)."""
+    from thermidor.engine.calendar import CalendarError, step_date  # noqa: PLC0415
+
+    meta = params.get("meta") if isinstance(params, dict) else None
+    if step is None or not isinstance(meta, dict):
+        return None
+    start, unit = meta.get("start"), meta.get("time_step")
+    if not isinstance(start, str) or not isinstance(unit, str):
+        return None
+    try:
+        return step_date(start, unit, int(step))
+    except (CalendarError, ValueError, OverflowError):
+        return None
+
+
+def dated(step: int, date: str | None) -> str:
+    """A step as the command line prints it: ``step 23 (1919-10)``, or ``step 23``."""
+    return f"step {step}" if date is None else f"step {step} ({date})"
 
 
 # --- numbers as JSON and tables print them -------------------------------------------------
@@ -292,14 +322,32 @@ def shown_value(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+SIGNIFICANT = 3  # digits of the numbers a summary table prints
+
+
+def significant(value: float, digits: int = SIGNIFICANT) -> str:
+    """``value`` to ``digits`` significant figures: fixed point (``0.412``, ``0.00312``,
+    ``41.2``) from 0.001 to 100,000, scientific beyond (``3.12e-05``). A small quantity (an
+    abuse rate, a control index near 0) keeps its figures instead of printing as 0.000."""
+    if not math.isfinite(value):
+        return "—"
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    if magnitude < -3 or magnitude >= 5:
+        return f"{value:.{digits - 1}e}"
+    return f"{value:.{max(0, digits - 1 - magnitude)}f}"
+
+
 def interval(stats: dict[str, float], key: str = "mean") -> str:
-    """A mean (or share) with its 95% interval, as the summary tables print it."""
+    """A mean (or share) with its 95% interval, as the summary tables print it, to three
+    significant figures each."""
     mean, low, high = stats[key], stats["low"], stats["high"]
     if not math.isfinite(mean):
         return "—"
     if not math.isfinite(low):
-        return f"{mean:.3f}"
-    return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
+        return significant(mean)
+    return f"{significant(mean)} [{significant(low)}, {significant(high)}]"
 
 
 # --- progress ------------------------------------------------------------------------------
@@ -387,14 +435,67 @@ class Stat(StrEnum):
     mean = "mean"
 
 
-ExperimentStoreOption = Annotated[
-    Path | None, typer.Option("--out", "--store", help="Results store (DuckDB file).")
+StoreOption = Annotated[
+    Path,
+    typer.Option(
+        "--store", metavar="STORE", help="The results store, a DuckDB file.", show_default=True
+    ),
 ]
+ExperimentStoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", metavar="STORE", help="The results store, a DuckDB file (default: the file's)."
+    ),
+]
+StoreArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        metavar="STORE",
+        help="The results store, a DuckDB file; the same as --store.",
+        show_default=False,
+    ),
+]
+OptionalStoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        metavar="STORE",
+        help="The results store, a DuckDB file (default: results.duckdb).",
+    ),
+]
+
+
+def _not_the_store(value: Path | None) -> Path | None:
+    """``--out`` given to a command whose only output is the store (``run``,
+    ``experiment run``): once the store's name, it now always names a file a command
+    writes, so one line says where the store goes instead."""
+    if value is not None:
+        fail(
+            f"--out {value}: --out is the file a command writes (CSV, Parquet, HTML, image); "
+            f"this command writes only the results store: give it as --store {value}"
+        )
+    return value
+
+
+RetiredOutOption = Annotated[
+    Path | None, typer.Option("--out", hidden=True, callback=_not_the_store)
+]
+
+
+def chosen_store(positional: Path | None, option: Path | None) -> Path:
+    """The store of a command that takes it either as its argument (``thermidor runs
+    STORE``) or as ``--store STORE``: the one given (both if they agree), else
+    ``results.duckdb``."""
+    if positional is not None and option is not None and positional != option:
+        fail(f"store {positional} and --store {option}: give the results store once")
+    return positional or option or DEFAULT_STORE
+
+
 ExperimentOption = Annotated[
     str | None, typer.Option("--experiment", help="Experiment id (default: the latest).")
 ]
 ExecutorOption = Annotated[
-    ExecutorKind, typer.Option(help="local worker processes, or a Ray cluster.")
+    ExecutorKind, typer.Option(help="Local worker processes, or a Ray cluster.")
 ]
 WorkersOption = Annotated[
     int | None, typer.Option(min=1, help="Worker processes (default: every core).")

@@ -8,7 +8,6 @@ import json
 import math
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,12 +15,14 @@ from rich.console import Console
 from rich.table import Table
 
 from thermidor.cli._common import (
+    DEFAULT_STORE,
     AddressOption,
     ExecutorKind,
     ExecutorOption,
     Format,
     FormatOption,
     RunProgress,
+    StoreOption,
     WorkersOption,
     check_address,
     check_output,
@@ -32,7 +33,6 @@ from thermidor.cli._common import (
     store_errors,
 )
 
-StoreOption = Annotated[Path, typer.Option("--store", help="Results store (DuckDB file).")]
 MembersOption = Annotated[
     int, typer.Option("--members", min=100, max=10_000_000, help="Members of every run.")
 ]
@@ -47,7 +47,7 @@ ConditionOption = Annotated[
 
 def run_command(
     *,
-    store: StoreOption,
+    store: StoreOption = DEFAULT_STORE,
     members: MembersOption = 2000,
     seeds: SeedsOption = 12,
     condition: ConditionOption = None,
@@ -109,7 +109,7 @@ def run_command(
 
 def summary_command(
     *,
-    store: StoreOption,
+    store: StoreOption = DEFAULT_STORE,
     members: Annotated[
         int | None, typer.Option("--members", help="The ablation of this size (default: latest).")
     ] = None,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -21,12 +20,14 @@ from rich.console import Console
 from rich.table import Table
 
 from thermidor.cli._common import (
+    DEFAULT_STORE,
     AddressOption,
     ExecutorKind,
     ExecutorOption,
     Format,
     FormatOption,
     RunProgress,
+    StoreOption,
     WorkersOption,
     check_address,
     check_output,
@@ -37,6 +38,7 @@ from thermidor.cli._common import (
     sigterm_exits,
     store_errors,
 )
+from thermidor.engine.seeds import DEFAULT_SEED
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -107,7 +109,7 @@ def golden_rule(
     legislatures: Annotated[
         int, typer.Option(help="Legislatures per point (within the model's bounds of steps).")
     ] = 100,
-    seed: Annotated[int, seed_option("Seed of the sweep")] = 0,
+    seed: Annotated[int, seed_option("Seed of the sweep")] = DEFAULT_SEED,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Pluchino et al. (2011): sweep the number of independents; compare with the formula."""
@@ -148,7 +150,7 @@ def golden_rule(
 
 def reproduce(
     *,
-    store: Annotated[Path, typer.Option("--store", help="Results store (DuckDB file).")],
+    store: StoreOption = DEFAULT_STORE,
     only: Annotated[
         list[str] | None,
         typer.Option(
@@ -195,7 +197,7 @@ def reproduce(
 
 def summary(
     *,
-    store: Annotated[Path, typer.Option("--store", help="Results store (DuckDB file).")],
+    store: StoreOption = DEFAULT_STORE,
     fmt: FormatOption = Format.table,
 ) -> None:
     """The classic models' stored reproductions against their papers."""

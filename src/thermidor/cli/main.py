@@ -8,6 +8,8 @@ inside the commands, so that building the app and ``thermidor --help`` stay fast
 
 from __future__ import annotations
 
+from typing import Final
+
 import typer
 
 from thermidor.cli import (
@@ -16,6 +18,7 @@ from thermidor.cli import (
     classic,
     compare,
     experiment,
+    export,
     info,
     optimize,
     report,
@@ -31,6 +34,11 @@ from thermidor.cli._common import DefaultCommand, TextArguments
 
 __all__ = ["app", "build_app"]
 
+# Help is rendered as Markdown: a paragraph of a docstring or option help may be written
+# over several source lines and is reflowed to the terminal (rich markup mode would print
+# those line breaks mid-sentence, and eat a bracketed "[box]" as a style tag).
+MARKUP: Final = "markdown"
+
 
 def build_app() -> typer.Typer:
     """The ``thermidor`` app: the top-level commands, then the ``classic``, ``experiment``
@@ -40,6 +48,7 @@ def build_app() -> typer.Typer:
         help="Simulate Rakovsky's 'professional dangers' of power: how an apparatus becomes a "
         "bureaucracy, and which institutions prevent it.",
         no_args_is_help=True,
+        rich_markup_mode=MARKUP,
         pretty_exceptions_enable=False,
         add_completion=False,
         cls=TextArguments,
@@ -49,6 +58,7 @@ def build_app() -> typer.Typer:
     app.command("run")(run.run_command)
     app.command("show")(run.show)
     app.command("runs")(runs.runs_command)
+    app.command("export")(export.export_command)
     app.command("plan")(info.plan)
     app.command("metrics")(info.metrics)
     app.command("report")(report.report)
@@ -60,6 +70,7 @@ def build_app() -> typer.Typer:
     classic_app = typer.Typer(
         help="Reproductions of the classic models: searches, and their papers' results stored.",
         no_args_is_help=True,
+        rich_markup_mode=MARKUP,
     )
     classic_app.command("critical-sd")(classic.critical_sd)
     classic_app.command("golden-rule")(classic.golden_rule)
@@ -70,6 +81,7 @@ def build_app() -> typer.Typer:
     experiment_app = typer.Typer(
         help="Ensembles, sweeps, sensitivity analysis and policy search, resumable.",
         no_args_is_help=True,
+        rich_markup_mode=MARKUP,
     )
     experiment_app.command("run")(experiment.run_command)
     experiment_app.command("summary")(experiment.summary_command)
@@ -82,6 +94,7 @@ def build_app() -> typer.Typer:
         help="Calibration against history (ABC-SMC): `thermidor calibrate FILE` runs or "
         "resumes one; the subcommands read its folder.",
         no_args_is_help=True,
+        rich_markup_mode=MARKUP,
         cls=DefaultCommand,
     )
     calibrate_app.command("run")(calibrate.run_command)
@@ -93,6 +106,7 @@ def build_app() -> typer.Typer:
     robustness_app = typer.Typer(
         help="Where the stylized facts and Thermidor hold over regions of parameters.",
         no_args_is_help=True,
+        rich_markup_mode=MARKUP,
     )
     robustness_app.command("run")(robustness.run_command)
     robustness_app.command("sensitivity")(robustness.sensitivity_command)
@@ -103,6 +117,7 @@ def build_app() -> typer.Typer:
         help="The ablation of the model (docs/model.md 7.16): each mechanism switched off, "
         "each of the letter's causes removed; stored runs, resumable.",
         no_args_is_help=True,
+        rich_markup_mode=MARKUP,
     )
     ablation_app.command("run")(ablation.run_command)
     ablation_app.command("summary")(ablation.summary_command)

@@ -23,10 +23,13 @@ from thermidor.cli._common import (
     ExperimentStoreOption,
     Format,
     FormatOption,
+    RetiredOutOption,
     RunProgress,
     WorkersOption,
     check_address,
     check_output,
+    date_of,
+    dated,
     fail,
     interval,
     jsonable,
@@ -46,6 +49,7 @@ def optimize_command(
     workers: WorkersOption = None,
     address: AddressOption = None,
     out: ExperimentStoreOption = None,
+    retired_out: RetiredOutOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Search for the least costly settings keeping control; rerun to resume after a kill.
@@ -67,7 +71,7 @@ def optimize_command(
         objective = experiment.optimize.model_copy(update={"trials": trials})
         experiment = experiment.model_copy(update={"optimize": objective})
     store = out or Path(experiment.store)
-    check_output(store, "--out" if out is not None else f"{file}: store")
+    check_output(store, "--store" if out is not None else f"{file}: store")
     started = time.monotonic()
     try:
         with (
@@ -85,19 +89,35 @@ def optimize_command(
     except (ExperimentError, StoreError) as exc:
         fail(str(exc))
     report["seconds"] = round(time.monotonic() - started, 3)
+    report["window_dates"] = _window_dates(experiment, report["after"], report["steps"] - 1)
     if fmt is Format.json:
         typer.echo(json.dumps(jsonable(report), allow_nan=False))
         return
     _print_report(report)
 
 
+def _window_dates(experiment: Any, first: int, last: int) -> list[str | None]:
+    """The dates of the target window's first and last steps, from the scenario's
+    calendar (Nones if it has none)."""
+    from thermidor.scenarios import load_scenario  # noqa: PLC0415
+
+    try:
+        params = load_scenario(experiment.scenario, experiment.base_overrides())
+    except (ValueError, OSError):  # checked by prepare(); a classic model has no calendar
+        return [None, None]
+    meta = {"meta": params.meta.model_dump(mode="json")}
+    return [date_of(meta, first), date_of(meta, last)]
+
+
 def _print_report(report: dict[str, Any]) -> None:
     console = Console(markup=False)
     last = report["steps"] - 1
+    first_date, last_date = report.get("window_dates") or [None, None]
+    window = f"{dated(report['after'], first_date)}..{dated(last, last_date)[5:]}"
     console.print(
         f"search {report['search_id']} ({report['name']}): {report['trials']} trials, "
         f"{report['feasible']} feasible; goal: control_index >= {report['target']:g} at every "
-        f"step {report['after']}..{last} on >= {report['needed']} of {report['seeds']} seeds "
+        f"{window} on >= {report['needed']} of {report['seeds']} seeds "
         f"(confidence {report['confidence']:g}); runs: {report['computed']} computed, "
         f"{report['reused']} reused from {report['store']}",
         style="bold",

@@ -13,7 +13,9 @@ from typing import Annotated
 import typer
 
 from thermidor.cli._common import (
+    DEFAULT_STORE,
     HTML_SUFFIXES,
+    StoreOption,
     check_output,
     check_store,
     fail,
@@ -29,13 +31,12 @@ IdsArgument = Annotated[
         show_default=False,
     ),
 ]
-StoreOption = Annotated[Path, typer.Option("--store", help="The results store (a DuckDB file).")]
 
 
 def report(
     ids: IdsArgument,
     *,
-    store_path: StoreOption = Path("results.duckdb"),
+    store_path: StoreOption = DEFAULT_STORE,
     out: Annotated[Path, typer.Option(help="The HTML file to write (.html).")] = Path(
         "report.html"
     ),
@@ -65,7 +66,7 @@ def report(
 def plot(
     ids: IdsArgument,
     *,
-    store_path: StoreOption = Path("results.duckdb"),
+    store_path: StoreOption = DEFAULT_STORE,
     out: Annotated[
         Path, typer.Option(help="The image to write: .png, .svg or .pdf.", show_default=False)
     ],

@@ -18,8 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from thermidor.cli._common import (
+    DEFAULT_STORE,
     Format,
     FormatOption,
+    StoreOption,
     check_output,
     fail,
     fail_input,
@@ -33,7 +35,6 @@ if TYPE_CHECKING:
     from thermidor.validity.facts import Fact
     from thermidor.validity.robustness import Study
 
-StoreOption = Annotated[Path, typer.Option("--store", help="Results store (DuckDB file).")]
 SeedsOption = Annotated[
     int, typer.Option("--seeds", help="Seeds of every ensemble (0 .. K-1; the tests use 12).")
 ]
@@ -87,10 +88,11 @@ def run_command(
         Path | None, typer.Option("--box", help='A TOML [box] of "dotted.path" = [low, high].')
     ] = None,
     samples: Annotated[
-        int | None, typer.Option(min=1, max=100_000, help="--box: Latin hypercube points (16).")
+        int | None,
+        typer.Option(min=1, max=100_000, help="Latin hypercube points, with --box (16)."),
     ] = None,
     sample_seed: SampleSeedOption = 0,
-    store: StoreOption = Path("results.duckdb"),
+    store: StoreOption = DEFAULT_STORE,
     seeds: SeedsOption = 6,
     workers: WorkersOption = None,
     facts: FactsOption = None,
@@ -127,16 +129,16 @@ def sensitivity_command(
     box: Annotated[
         Path, typer.Option("--box", help='A TOML [box] of "dotted.path" = [low, high].')
     ],
-    method: Annotated[str, typer.Option("--method", help="morris or sobol.")],
+    method: Annotated[str, typer.Option("--method", help="The method: morris or sobol.")],
     trajectories: Annotated[
-        int | None, typer.Option(min=2, max=10_000, help="morris: trajectories (default 4).")
+        int | None, typer.Option(min=2, max=10_000, help="Trajectories, with morris (default 4).")
     ] = None,
     base: Annotated[
-        int | None, typer.Option(min=2, max=65_536, help="sobol: base N, a power of 2 (8).")
+        int | None, typer.Option(min=2, max=65_536, help="Base N, a power of 2, with sobol (8).")
     ] = None,
-    levels: Annotated[int, typer.Option(min=2, max=100, help="morris: grid levels.")] = 4,
+    levels: Annotated[int, typer.Option(min=2, max=100, help="Grid levels, with morris.")] = 4,
     sample_seed: SampleSeedOption = 0,
-    store: StoreOption = Path("results.duckdb"),
+    store: StoreOption = DEFAULT_STORE,
     seeds: SeedsOption = 6,
     workers: WorkersOption = None,
     facts: FactsOption = None,
@@ -166,7 +168,7 @@ def sensitivity_command(
 
 def summary_command(
     *,
-    store: StoreOption = Path("results.duckdb"),
+    store: StoreOption = DEFAULT_STORE,
     study: Annotated[
         list[str] | None,
         typer.Option("--study", help="Study id (repeatable; default: the latest of each kind)."),

@@ -25,23 +25,30 @@ from rich.console import Console
 from rich.table import Table
 
 from thermidor.cli._common import (
+    DEFAULT_STORE,
     EXIT_ENVIRONMENT,
     EXIT_USAGE,
     EXPORT_SUFFIXES,
     Format,
     FormatOption,
+    RetiredOutOption,
     SetOption,
+    StoreOption,
     WithoutOption,
     check_output,
     check_store,
+    date_of,
+    dated,
     fail,
     fail_input,
+    fail_os,
     note_suppressed,
     number,
     progress_bar,
     seed_option,
     store_errors,
 )
+from thermidor.engine.seeds import DEFAULT_SEED
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -134,7 +141,7 @@ def _report(summary: dict[str, Any], fmt: Format, title: str, *, thermidor: bool
         typer.echo(json.dumps(summary, allow_nan=False))
         return
     console = Console(markup=False)
-    step = summary["thermidor_step"]
+    step, date = summary["thermidor_step"], summary.get("thermidor_date")
     console.print(
         f"{title} {summary['run_id']}  scenario {summary['scenario']}  seed {summary['seed']}  "
         f"{summary['steps']} steps  {summary['members']} members",
@@ -142,7 +149,7 @@ def _report(summary: dict[str, Any], fmt: Format, title: str, *, thermidor: bool
     )
     if thermidor:
         console.print(
-            "no Thermidor" if step is None else f"Thermidor at step {step}",
+            "no Thermidor" if step is None else f"Thermidor at {dated(step, date)}",
             style="green" if step is None else "red",
         )
     table = Table()
@@ -155,7 +162,8 @@ def _report(summary: dict[str, Any], fmt: Format, title: str, *, thermidor: bool
     extra = f"  status {summary['status']}" if "status" in summary else ""
     if summary.get("stale"):
         extra += (
-            f" (its process is gone; `thermidor runs {summary['store']} --stale` marks it failed)"
+            f" (its process is gone; `thermidor runs --store {summary['store']} --stale` marks it "
+            "failed)"
         )
     console.print(f"store {summary['store']}{extra}")
 
@@ -165,19 +173,22 @@ def run_command(
         str, typer.Argument(help="A shipped scenario's name or the path of a TOML file.")
     ],
     *,
-    seed: Annotated[int, seed_option("Seed of every random stream")] = 0,
-    steps: Annotated[int | None, typer.Option(help="Sugar for --set meta.steps=N.")] = None,
-    members: Annotated[int | None, typer.Option(help="Sugar for --set meta.members=N.")] = None,
+    seed: Annotated[int, seed_option("Seed of every random stream")] = DEFAULT_SEED,
+    steps: Annotated[
+        int | None, typer.Option(help="Steps to run; short for --set meta.steps=N.")
+    ] = None,
+    members: Annotated[
+        int | None, typer.Option(help="Members at the start; short for --set meta.members=N.")
+    ] = None,
     overrides: SetOption = None,
     without: WithoutOption = None,
-    out: Annotated[Path, typer.Option(help="The results store (a DuckDB file).")] = Path(
-        "results.duckdb"
-    ),
+    out: StoreOption = DEFAULT_STORE,
+    retired_out: RetiredOutOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Run a scenario (or a classic model by name) with one seed, store the run, and print
     its metrics."""
-    check_output(out, "--out")
+    check_output(out, "--store")
     classic = _classic_model(scenario)
     if classic is not None:
         if without:
@@ -198,10 +209,11 @@ def run_command(
     from thermidor.model.run import run as simulate  # noqa: PLC0415
 
     meta = resolved.meta
+    params = resolved.model_dump(mode="json")
     run = _start_run(
         out,
         meta.name,
-        resolved.model_dump(mode="json"),
+        params,
         seed=seed,
         steps=meta.steps,
         members=meta.members,
@@ -223,6 +235,7 @@ def run_command(
         "steps": results.steps,
         "members": results.members,
         "thermidor_step": results.thermidor_step,
+        "thermidor_date": date_of(params, results.thermidor_step),
         "final": final,
         "mean": mean,
         "store": str(out.resolve()),
@@ -291,7 +304,7 @@ def _save_run(out: Path, run: dict[str, Any], results: Results) -> None:
         then = (
             "it is marked failed"
             if _fail_run(out, run_id)
-            else f"`thermidor runs {out} --stale` will mark it failed"
+            else f"`thermidor runs --store {out} --stale` will mark it failed"
         )
         fail(
             f"{error}; run {run_id} is lost: it cannot be kept in {spool_dir(out)} either "
@@ -369,6 +382,7 @@ def _run_classic(
         "steps": length,
         "members": agents,
         "thermidor_step": None,
+        "thermidor_date": None,
         "final": final,
         "mean": mean,
         "store": str(out.resolve()),
@@ -381,14 +395,12 @@ def show(
     *,
     out: Annotated[
         Path | None,
-        typer.Option(help="Export the run's series to this .csv or .parquet file."),
+        typer.Option(help="Export the run's series, with a date column, to .csv or .parquet."),
     ] = None,
-    store_path: Annotated[
-        Path, typer.Option("--store", help="The results store (a DuckDB file).")
-    ] = Path("results.duckdb"),
+    store_path: StoreOption = DEFAULT_STORE,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Summarise a stored run and optionally export its per-step series."""
+    """Summarise a stored run and optionally export its per-step series, dated."""
     if out is not None and out.suffix.lower() not in EXPORT_SUFFIXES:
         fail(f"--out {out}: suffix must be one of {', '.join(EXPORT_SUFFIXES)}")
     check_store(store_path, "--store")
@@ -405,8 +417,13 @@ def show(
         with Store(store_path, read_only=True) as store:
             run = store.get_run(run_id)
             series = store.series(run_id)
-            if out is not None:
-                store.export(run_id, out)
+    if out is not None:
+        from thermidor.exports import dated_series, write_series  # noqa: PLC0415
+
+        try:
+            write_series(dated_series(run, series), out)
+        except OSError as exc:  # a disk full, or the folder gone read-only since the check
+            fail_os("--out", out, exc, "cannot write it")
 
     classic = None if "meta" in run["params"] else _classic_model(run["scenario"])
     lacking = [
@@ -427,6 +444,7 @@ def show(
         "steps": run["steps"],
         "members": run["members"],
         "thermidor_step": run["thermidor_step"],
+        "thermidor_date": date_of(run["params"], run["thermidor_step"]),
         "final": final,
         "mean": mean,
         "store": str(store_path.resolve()),

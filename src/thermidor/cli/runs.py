@@ -1,5 +1,5 @@
-"""``thermidor runs STORE``: the runs of a store, and ``--stale`` to close those whose process
-died.
+"""``thermidor runs [--store STORE]``: the runs of a store (id, scenario, seed, status,
+Thermidor's date, when created), and ``--stale`` to close those whose process died.
 
 A run's row is ``running`` from its start until its series are saved; a run killed in
 between (``kill -9``, a power cut, an out-of-memory kill) would stay ``running`` forever.
@@ -23,7 +23,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from thermidor.cli._common import Format, FormatOption, check_store, fail, store_errors
+from thermidor.cli._common import (
+    Format,
+    FormatOption,
+    OptionalStoreOption,
+    StoreArgument,
+    check_store,
+    chosen_store,
+    date_of,
+    fail,
+    store_errors,
+)
 
 # a process created this long after its run's row was written is not the run's (the pid was
 # reused). The row is written a moment after its process starts; the slack absorbs the wall
@@ -84,9 +94,12 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat(sep=" ", timespec="seconds")
 
 
-def _record(run: dict[str, Any]) -> dict[str, Any]:
-    """A run as one JSON object: its listed fields, and ``stale`` (a ``running`` run whose
-    process is gone: true or false, null when it cannot be checked; null for the others)."""
+def _record(run: dict[str, Any], params: Any) -> dict[str, Any]:
+    """A run as one JSON object: its listed fields, Thermidor's step and date (null when
+    it never came, or the run has no calendar), and ``stale`` (a ``running`` run whose
+    process is gone: true or false, null when it cannot be checked; null for the others).
+    ``created`` is when the run was recorded, ``started`` its older name."""
+    step = run.get("thermidor_step")
     return {
         "run_id": run["run_id"],
         "scenario": run["scenario"],
@@ -94,6 +107,9 @@ def _record(run: dict[str, Any]) -> dict[str, Any]:
         "steps": run["steps"],
         "members": run["members"],
         "status": run["status"],
+        "thermidor_step": step,
+        "thermidor_date": date_of(params, step),
+        "created": _iso(run["started"]),
         "started": _iso(run["started"]),
         "finished": _iso(run["finished"]),
         "pid": run.get("pid"),
@@ -103,10 +119,9 @@ def _record(run: dict[str, Any]) -> dict[str, Any]:
 
 
 def runs_command(
-    store_path: Annotated[
-        Path, typer.Argument(metavar="STORE", help="The results store (a DuckDB file).")
-    ],
+    positional: StoreArgument = None,
     *,
+    store_option: OptionalStoreOption = None,
     stale: Annotated[
         bool,
         typer.Option(
@@ -125,14 +140,18 @@ def runs_command(
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """List the runs of a store (id, scenario, seed, status, start), oldest first; with
-    --stale, close the runs left 'running' by a process that died."""
+    """List the runs of a store, oldest first: id, scenario, seed, status, Thermidor's date
+    and when each was created.
+
+    With --stale, close the runs left 'running' by a process that died.
+    """
+    store_path = chosen_store(positional, store_option)
     if older_than is not None:
         if not stale:
             fail(f"--older-than {older_than:g}: only with --stale")
         if not (math.isfinite(older_than) and older_than > 0):
             fail(f"--older-than {older_than}: must be a number of hours > 0")
-    check_store(store_path, "STORE")
+    check_store(store_path, "--store")
 
     from thermidor.experiments.spool import pending, settle_into  # noqa: PLC0415
     from thermidor.store import Store  # noqa: PLC0415
@@ -143,13 +162,14 @@ def runs_command(
         if write:
             settle_into(store)
         runs = store.list_runs()
+        calendars = store.calendars()
         if stale:
             now = datetime.now(UTC).replace(tzinfo=None)
             gone = [run["run_id"] for run in runs if is_stale(run, older_than, now)]
             marked = set(store.fail_running(gone))
             runs = [run for run in store.list_runs() if run["run_id"] in marked]
 
-    records = [_record(run) for run in runs]
+    records = [_record(run, calendars.get(run["run_id"])) for run in runs]
     if fmt is Format.json:
         typer.echo(json.dumps({"store": str(store_path.resolve()), "runs": records}))
         return
@@ -161,13 +181,21 @@ def _print_table(records: list[dict[str, Any]], store_path: Path, *, stale: bool
     table = Table()
     # the process matters while a run is 'running': its column only then
     running = any(record["status"] == "running" for record in records)
-    names = ("run", "scenario", "seed", "status", "started (UTC)") + (("pid@host",) * running)
+    names: tuple[str, ...] = ("run", "scenario", "seed", "status", "Thermidor", "created (UTC)")
+    names += ("pid@host",) * running
     for name in names:
-        table.add_column(name, no_wrap=name not in {"scenario", "status"})
+        # a long scenario name folds onto a second line rather than being cut
+        table.add_column(
+            name,
+            no_wrap=name not in {"scenario", "status"},
+            overflow="fold" if name == "scenario" else "ellipsis",
+        )
     for record in records:
         status = record["status"] + (" (process gone)" if record["stale"] else "")
         cells = [record["run_id"], record["scenario"], str(record["seed"]), status]
-        cells.append(record["started"])
+        step, date = record["thermidor_step"], record["thermidor_date"]
+        cells.append("—" if step is None else (date or f"step {step}"))
+        cells.append(record["created"][:16])  # to the minute: the table fits 80 columns
         if running:
             unknown = record["pid"] is None or record["status"] != "running"
             cells.append("—" if unknown else f"{record['pid']}@{record['host']}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,8 +15,11 @@ from thermidor.cli._common import (
     ExperimentOption,
     Format,
     FormatOption,
+    OptionalStoreOption,
     Stat,
     StatOption,
+    StoreArgument,
+    chosen_store,
     fail,
     jsonable,
     open_store,
@@ -26,8 +28,9 @@ from thermidor.cli._common import (
 
 
 def sensitivity_command(
-    store: Annotated[Path, typer.Argument(help="Results store (DuckDB file).")],
+    positional: StoreArgument = None,
     *,
+    store_option: OptionalStoreOption = None,
     metric: Annotated[
         str | None, typer.Option("--metric", help="Metric to analyse (required).")
     ] = None,
@@ -36,6 +39,7 @@ def sensitivity_command(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Rank the parameters of a sobol or morris experiment by their effect on a metric."""
+    store = chosen_store(positional, store_option)
     from thermidor.experiments import records  # noqa: PLC0415
     from thermidor.experiments.sensitivity import from_store  # noqa: PLC0415
     from thermidor.experiments.spec import ExperimentError  # noqa: PLC0415

@@ -24,7 +24,9 @@ def ui(
     host: Annotated[
         str, typer.Option(help="Address to listen on; other machines reach it only if changed.")
     ] = DEFAULT_HOST,
-    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = DEFAULT_PORT,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="The TCP port to listen on.")
+    ] = DEFAULT_PORT,
     allow_origin: Annotated[
         list[str] | None,
         typer.Option(

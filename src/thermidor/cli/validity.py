@@ -19,7 +19,7 @@ def validity_report(
         typer.Option("--calibration", help="A calibration's folder (repeatable)."),
     ] = None,
     store: Annotated[
-        Path | None, typer.Option("--store", help="Results store (DuckDB file) to read.")
+        Path | None, typer.Option("--store", metavar="STORE", help="The results store to read.")
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
         "validity.html"

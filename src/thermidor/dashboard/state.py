@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from thermidor.dashboard import events, limits
-from thermidor.engine.seeds import SEED_RANGE, seed_problem
+from thermidor.engine.seeds import DEFAULT_SEED, SEED_RANGE, seed_problem
 from thermidor.model.state import RULES
 from thermidor.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
 
@@ -139,7 +139,7 @@ def defaults(name: str) -> dict[str, str]:
     form = {f.key: _text(_lookup(scenario, f.key)) for f in (*RUN_FIELDS[:2], *HEADLINE)}
     if form["institutions.recall"] == "":
         form["institutions.recall"] = "per tier"
-    form["seed"] = "0"
+    form["seed"] = str(DEFAULT_SEED)
     for f in branch_fields(scenario):
         form[f.key] = str(_lookup(scenario, f.key))
     first, _ = events.year_range(scenario.meta)

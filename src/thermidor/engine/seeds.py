@@ -15,6 +15,11 @@ in every other.
 from __future__ import annotations
 
 SEED_MIN = 0
+# The seed of a single run when none is given: ``thermidor run`` (a scenario or a classic
+# model), ``thermidor classic golden-rule`` and the dashboard's Seed field, and what
+# ``make demo`` runs. One constant, so that a run started from any of them without a seed
+# is the same run. (An ensemble's seeds are numbered from its own ``base_seed``.)
+DEFAULT_SEED = 1
 SEED_MAX = 2**32 - 1
 SEED_RANGE = f"{SEED_MIN}..{SEED_MAX}"
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from scipy import stats
 
+from thermidor.engine.calendar import CalendarError, step_date
 from thermidor.experiments import records
 
 if TYPE_CHECKING:
@@ -70,17 +71,35 @@ def step_quartiles(steps: np.ndarray) -> dict[str, float | None]:
     return dict(zip(QUARTILES, np.quantile(steps, [0.25, 0.5, 0.75]).tolist(), strict=True))
 
 
+def _dates(quartiles: dict[str, float | None], calendar: Any) -> dict[str, str | None]:
+    """The dates of the quartile steps (``median_date`` ...): the date of the step each
+    falls in, from the runs' calendar; None without a quartile or a calendar."""
+    meta = calendar.get("meta") if isinstance(calendar, dict) else None
+    dates: dict[str, str | None] = {}
+    for key, step in quartiles.items():
+        date = None
+        if step is not None and isinstance(meta, dict):
+            try:
+                date = step_date(str(meta["start"]), str(meta["time_step"]), int(step // 1))
+            except (CalendarError, KeyError, ValueError):
+                date = None
+        dates[f"{key}_date"] = date
+    return dates
+
+
 def summarize(
     store: Store, experiment_id: str | None = None, stat: Stat = "final"
 ) -> dict[str, Any]:
     """Per point: parameter values, runs, each metric's mean with its interval, and the
     Thermidor share with its interval and the quartiles of its step among the runs that
-    reach it (``q1``, ``median``, ``q3``; None if none does). ``stat`` picks the metric at
+    reach it (``q1``, ``median``, ``q3``; None if none does) with their dates
+    (``q1_date`` ...). ``stat`` picks the metric at
     the last step (``final``) or its mean over the run (``mean``)."""
     exp = records.experiment(store, experiment_id)
     frame = runs_frame(store, exp["experiment_id"])
     metrics = exp["spec"]["metrics"]
     names = list(exp["points"][0]) if exp["points"] else []
+    calendars = store.calendars()
     rows = []
     for p, point in enumerate(exp["points"]):
         mine = frame[frame["point"] == p]
@@ -92,7 +111,10 @@ def summarize(
         steps = mine["thermidor_step"].dropna().to_numpy(dtype=float)
         share, low, high = share_interval(int(steps.size), len(mine))
         row["thermidor"] = {"share": share, "low": low, "high": high, "runs": int(steps.size)}
-        row["thermidor"].update(step_quartiles(steps))
+        quartiles = step_quartiles(steps)
+        row["thermidor"].update(quartiles)
+        first = mine["run_id"].iloc[0] if len(mine) else None
+        row["thermidor"].update(_dates(quartiles, calendars.get(str(first))))
         rows.append(row)
     return {
         "experiment_id": exp["experiment_id"],
@@ -114,7 +136,7 @@ def flat(summary: dict[str, Any]) -> pd.DataFrame:
         for m in summary["metrics"]:
             for key in ("mean", "low", "high"):
                 out[f"{m}_{key}"] = row[m][key]
-        for key in ("share", "low", "high", *QUARTILES):
+        for key in ("share", "low", "high", *QUARTILES, *(f"{q}_date" for q in QUARTILES)):
             out[f"thermidor_{key}"] = row["thermidor"][key]
         rows.append(out)
     return pd.DataFrame(rows)

@@ -11,14 +11,13 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import plotly.graph_objects as go
 
+from thermidor.outputs import write_text
 from thermidor.reports import data, experiment_views, run_tables, timeseries
 from thermidor.reports.experiment_views import sensitivity_figure  # noqa: F401 - re-exported
 from thermidor.reports.panels import step_date
@@ -163,19 +162,6 @@ def write_report(
     path = Path(path)
     text = render(title, figures, tables, intro)
     return write_text(path, text)
-
-
-def write_text(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically (a temporary file in the same folder, renamed)."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _run_intro(run: RunData) -> str:

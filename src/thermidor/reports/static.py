@@ -7,14 +7,13 @@ backend state), so drawing is safe in a server or a test process without a displ
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from thermidor.outputs import write_atomically
 from thermidor.reports import data
 from thermidor.reports.panels import PANELS, axis_title, axis_x, calendar_of, numbered, x_of
 from thermidor.reports.timeseries import events_of
@@ -233,15 +232,11 @@ def _sensitivity(ax: Axes, found: dict[str, Any]) -> None:
 def save(fig: Figure, path: str | Path) -> Path:
     """Save ``fig`` in the format of ``path``'s suffix, written aside and renamed."""
     path = check_suffix(path)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(handle)
-    try:
-        fig.savefig(tmp, dpi=DPI, format=path.suffix.lower()[1:])
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(
+        path,
+        lambda partial: fig.savefig(partial, dpi=DPI, format=path.suffix.lower()[1:]),
+        suffix=path.suffix,
+    )
 
 
 def plot_from_store(store_path: str | Path, ids: list[str], out_path: str | Path) -> Path:
