@@ -57,7 +57,10 @@ def compare(
     ] = Path("compare.html"),
     fmt: Annotated[
         PageFormat,
-        typer.Option("--format", help="html: the page; json: its sentences and numbers."),
+        typer.Option(
+            "--format",
+            help="What to write: `html`, the page, or `json`, its sentences and numbers.",
+        ),
     ] = PageFormat.html,
     workers: WorkersOption = None,
 ) -> None:
