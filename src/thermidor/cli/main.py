@@ -12,6 +12,7 @@ import typer
 
 from thermidor.cli import (
     ablation,
+    agents,
     calibrate,
     classic,
     experiment,
@@ -52,6 +53,7 @@ def build_app() -> typer.Typer:
     app.command("metrics")(info.metrics)
     app.command("report")(report.report)
     app.command("plot")(report.plot)
+    app.command("agents")(agents.agents)
     app.command("validity-report")(validity.validity_report)
     app.command("ui")(ui.ui)
 
