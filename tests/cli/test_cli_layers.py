@@ -76,7 +76,8 @@ def test_the_assembled_command_tree() -> None:
     assert isinstance(root, TyperGroup)
     assert list(root.commands) == [
         "scenarios", "timeline", "run", "show", "runs", "plan", "metrics", "report", "plot",
-        "agents", "validity-report", "ui", "classic", "experiment", "calibrate", "robustness", "ablation",
+        "agents", "validity-report", "ui", "classic", "experiment", "calibrate", "robustness",
+        "ablation",
     ]  # fmt: skip
     classic, experiment = root.commands["classic"], root.commands["experiment"]
     ablation = root.commands["ablation"]
