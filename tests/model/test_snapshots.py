@@ -135,7 +135,8 @@ def test_the_network_sample_is_a_connected_walk_of_fixed_size(
         assert sampled.min() == 0  # the walk starts at the first founder
         source, target = snap.ties["source"], snap.ties["target"]
         assert np.all(source < target)
-        assert np.isin(source, sampled).all() and np.isin(target, sampled).all()
+        assert np.isin(source, sampled).all()
+        assert np.isin(target, sampled).all()
         assert np.unique(np.stack([source, target], 1), axis=0).shape[0] == source.size
         assert source.size > SAMPLE  # a walk keeps the clusters: many ties among its members
 
@@ -163,7 +164,8 @@ def test_dates_and_steps_name_snapshot_steps(soviet: Scenario) -> None:
     assert snapshot_steps(["1924-01", "74", "3"], soviet) == [3, 74]
     auto = snapshot_steps(["auto"], soviet)
     assert len(auto) == AUTO_COUNT
-    assert auto[0] == 0 and auto[-1] == total - 1
+    assert auto[0] == 0
+    assert auto[-1] == total - 1
 
 
 @pytest.mark.parametrize(
@@ -184,5 +186,6 @@ def test_a_value_outside_the_run_is_refused_in_one_line(
     with pytest.raises(WhenError) as caught:
         snapshot_steps([value], soviet)
     message = str(caught.value)
-    assert needle in message and "\n" not in message
+    assert needle in message
+    assert "\n" not in message
     assert "1917-11 .. 1928-08" in message

@@ -58,7 +58,8 @@ def test_the_tree_nests_and_colours_privilege_on_its_second_trace(snapshots) -> 
     snap = snapshots[1]
     fig = figures.office_tree(snap)
     rule, privilege = fig.data
-    assert rule.visible is not False and privilege.visible is False
+    assert rule.visible is not False
+    assert privilege.visible is False
     ids, parents, values = list(rule.ids), list(rule.parents), list(rule.values)
     value = dict(zip(ids, values, strict=True))
     children: dict[str, int] = {}
@@ -95,9 +96,9 @@ def test_the_layout_is_its_own_and_always_the_same() -> None:
     first, second = spring_layout(5, src, dst), spring_layout(5, src, dst)
     assert np.array_equal(first, second)
     assert np.abs(first).max() == pytest.approx(1.0)
-    state = np.random.get_state()[1].copy()  # the global generator is left alone
+    state = np.random.get_state()[1].copy()  # noqa: NPY002 (the global generator is left alone)
     spring_layout(5, src, dst)
-    assert np.array_equal(np.random.get_state()[1], state)
+    assert np.array_equal(np.random.get_state()[1], state)  # noqa: NPY002
 
 
 def test_histograms_overlay_two_snapshots_of_members_present(snapshots) -> None:
@@ -159,7 +160,8 @@ def test_figures_take_their_container_s_width(snapshots) -> None:
     views = _views(snapshots)
     for fig in (views.tree, views.network, views.histograms, views.member_series,
                 views.office_series):  # fmt: skip
-        assert fig.layout.width is None and fig.layout.autosize is True
+        assert fig.layout.width is None
+        assert fig.layout.autosize is True
     page = agents_page(views, "agents")
     assert '"responsive":true' in page
     assert "<script src=" not in page  # self-contained
