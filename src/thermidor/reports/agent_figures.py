@@ -135,6 +135,7 @@ def office_tree(snapshot: Snapshot) -> go.Figure:
         "hovertemplate": hover,
         "insidetextorientation": "radial",
         "sort": False,
+        "leaf": {"opacity": 1.0},  # the rule's own colour on the bottom offices too
     }
     fig = go.Figure()
     fig.add_sunburst(
@@ -235,7 +236,7 @@ def network_figure(snapshot: Snapshot) -> go.Figure:
         legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
     )
     title = (f"A sample of the network at {snapshot.date}: {serial.size} members, "
-             f"{src.size} ties (size: office holders, staff, rank and file)")  # fmt: skip
+             f"{src.size} ties (largest: office holders, then staff, then rank and file)")  # fmt: skip
     return _layout(fig, title, 640, buttons=True)
 
 
@@ -364,7 +365,8 @@ def office_series(snapshots: Sequence[Snapshot], office: int, dates: Sequence[st
     fig.add_scatter(x=list(dates), y=[v if np.isfinite(v) else None for v in turnout],
                     mode="lines+markers", name="turnout", secondary_y=True)  # fmt: skip
     fig.update_yaxes(title_text="privilege", secondary_y=False)
-    fig.update_yaxes(title_text="turnout", range=[0, 1], secondary_y=True)
+    fig.update_yaxes(title_text="turnout", range=[0, 1], tickmode="linear", dtick=0.2,
+                     showgrid=False, secondary_y=True)  # fmt: skip
     fig.update_layout(xaxis={"type": "date"}, legend={"orientation": "h", "y": -0.2})
     return _layout(
         fig, f"Office #{office} ({_office_name(snapshots, office)}) at the snapshots", 300
