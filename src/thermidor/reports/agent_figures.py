@@ -235,8 +235,10 @@ def network_figure(snapshot: Snapshot) -> go.Figure:
         yaxis={"visible": False, "scaleanchor": "x"},
         legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
     )
-    title = (f"A sample of the network at {snapshot.date}: {serial.size} members, "
-             f"{src.size} ties (largest: office holders, then staff, then rank and file)")  # fmt: skip
+    title = (
+        f"A sample of the network at {snapshot.date}: {serial.size} members, {src.size} ties "
+        "(largest: office holders, then staff, then rank and file)"
+    )
     return _layout(fig, title, 640, buttons=True)
 
 
