@@ -60,7 +60,8 @@ SnapshotOption = Annotated[
         metavar="WHEN",
         help="Keep the members and offices at the end of this step, for `thermidor agents`: "
         "a date (1924-01) or a step number; repeat for several, or `auto` for five spread "
-        "over the run. None by default: each costs about 30 bytes per member in the store.",
+        "over the run. None by default: each costs about 20 bytes per member in the store "
+        "(docs/agents.md).",
         show_default=False,
     ),
 ]
