@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import thermidor
 from thermidor.model.results import Results
@@ -189,3 +191,18 @@ def test_a_value_outside_the_run_is_refused_in_one_line(
     assert needle in message
     assert "\n" not in message
     assert "1917-11 .. 1928-08" in message
+
+
+@given(text=st.text(max_size=24) | st.from_regex(r"-?\d{1,6}(-\d{1,3}){0,2}", fullmatch=True))
+@settings(max_examples=300, deadline=None)
+def test_any_text_is_a_step_of_the_run_or_one_line_saying_why(text: str) -> None:
+    message = ""
+    try:
+        step = snapshot_step(text, "1917-11", "month", 130)
+    except WhenError as exc:
+        message = str(exc)
+    if message:
+        assert "\n" not in message
+        assert "the run covers steps 0 .. 129" in message
+    else:
+        assert 0 <= step < 130

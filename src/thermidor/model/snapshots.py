@@ -284,7 +284,7 @@ def snapshot_step(text: str, start: str, time_step: str, total: int) -> int:
         f"{step_date(start, time_step, 0)} .. {step_date(start, time_step, last)}"
     )
     value = text.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         step = int(value)
     elif "-" in value:
         try:
@@ -296,7 +296,7 @@ def snapshot_step(text: str, start: str, time_step: str, total: int) -> int:
         msg = f"{text!r}: a date YYYY-MM or YYYY-MM-DD, or a step number ({span})"
         raise WhenError(msg)
     if not 0 <= step <= last:
-        hint = "; a date is written YYYY-MM" if value.isdigit() and len(value) == 4 else ""
+        hint = "; a date is written YYYY-MM" if len(value) == 4 else ""
         msg = f"{text!r}: outside the run ({span}){hint}"
         raise WhenError(msg)
     return step
