@@ -60,7 +60,7 @@ def test_the_agents_page_draws_the_stored_snapshots(stored, tmp_path) -> None:
     page = out.read_text(encoding="utf-8")
     titles = [f["layout"]["title"]["text"] for f in _figures(page)]
     assert titles[0].startswith("Offices at 1918-03")
-    assert titles[1].startswith("A sample of the network at 1918-03")
+    assert titles[1] == "The network at 1918-03"
     assert titles[2] == "Members' state at 1918-03"  # the first snapshot: nothing to overlay
     with Store(store, read_only=True) as opened:
         rules = opened.connection.execute(

@@ -21,8 +21,10 @@ import html
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import ipyvuetify as v
 import plotly.graph_objects as go
 import solara
+import traitlets
 
 from thermidor.model.snapshots import Snapshot
 from thermidor.reports import agent_figures
@@ -39,6 +41,36 @@ class _ResponsiveWidget(go.FigureWidget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._config = CONFIG
+
+
+class _FitOnResize(v.VuetifyTemplate):
+    """An invisible element that tells plotly to refit the figures when the panel's width
+    changes (the sidebar folds, the window is resized) and just after they are first drawn.
+
+    A figure widget draws at plotly's 700 px when its container has no width yet (Solara
+    mounts it before laying it out) and, unlike JupyterLab, Solara sends it no resize
+    message afterwards; plotly's ``responsive`` config refits a figure on the window's
+    ``resize`` event, so this element dispatches one whenever the panel changes size.
+    """
+
+    template = traitlets.Unicode(
+        """<template><span style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    const fire = () => window.dispatchEvent(new Event('resize'));
+    const panel = this.$el.closest('.agent-views') || this.$el.parentElement;
+    this.observer = new ResizeObserver(fire);
+    this.observer.observe(panel);
+    this.timers = [100, 500, 1500].map(t => setTimeout(fire, t));
+  },
+  beforeDestroy() {
+    this.observer.disconnect();
+    this.timers.forEach(clearTimeout);
+  },
+};
+</script>"""
+    ).tag(sync=True)
 
 
 @solara.component
@@ -166,6 +198,8 @@ def AgentViews(  # noqa: N802 (a Solara component)
                 ResponsiveFigure(views.network)
         with solara.Column(classes=["agent-histograms"], style={"min-width": "0"}):
             ResponsiveFigure(views.histograms)
-        with solara.ColumnsResponsive(12, large=6):
-            History(views.member, views.member_series, "agent-member-history")
-            History(views.office, views.office_series, "agent-office-history")
+        # full width: a history's table has a dozen columns
+        History(views.member, views.member_series, "agent-member-history")
+        History(views.office, views.office_series, "agent-office-history")
+        # mounted afresh with each new set of figures, so that they are refitted once drawn
+        _FitOnResize.element().key(f"fit-{current}-{member}-{office}")

@@ -42,15 +42,19 @@ CONFIG = {"displaylogo": False, "responsive": True}
 MARGIN = {"l": 50, "r": 20, "t": 60, "b": 40}
 
 
-def _layout(fig: go.Figure, title: str, height: int, *, buttons: bool = False) -> go.Figure:
-    """Title on top, then the buttons (if any) on a row of their own, then the plot; the
-    width is the container's."""
+def _layout(
+    fig: go.Figure, title: str, height: int, *, subtitle: str = "", buttons: bool = False
+) -> go.Figure:
+    """A short title on top (it must fit half a dashboard's width: plotly cuts, never wraps,
+    a title), the explanation in a smaller subtitle, then the buttons (if any) on a row of
+    their own, then the plot; the width is the container's."""
     fig.update_layout(
         title={"text": title, "font": {"size": 14}, "x": 0, "xref": "paper", "y": 1,
-               "yref": "container", "yanchor": "top", "pad": {"t": 12}},
+               "yref": "container", "yanchor": "top", "pad": {"t": 12},
+               "subtitle": {"text": subtitle, "font": {"size": 11, "color": "#555"}}},
         autosize=True,
         height=height,
-        margin={**MARGIN, "t": 100 if buttons else MARGIN["t"]},
+        margin={**MARGIN, "t": (100 if buttons else MARGIN["t"]) + (16 if subtitle else 0)},
         template="plotly_white",
     )  # fmt: skip
     return fig
@@ -170,8 +174,8 @@ def office_tree(snapshot: Snapshot) -> go.Figure:
         text=key, x=0, y=-0.02, xref="paper", yref="paper", xanchor="left", yanchor="top",
         showarrow=False,
     )  # fmt: skip
-    title = f"Offices at {snapshot.date}: the rule that filled each, or its holder's privilege"
-    return _layout(fig, title, 640, buttons=True)
+    return _layout(fig, f"Offices at {snapshot.date}", 640, buttons=True,
+                   subtitle="the rule that filled each, or its holder's privilege")  # fmt: skip
 
 
 def rule_counts(fig: go.Figure) -> dict[str, int]:
@@ -235,11 +239,8 @@ def network_figure(snapshot: Snapshot) -> go.Figure:
         yaxis={"visible": False, "scaleanchor": "x"},
         legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
     )
-    title = (
-        f"A sample of the network at {snapshot.date}: {serial.size} members, {src.size} ties "
-        "(largest: office holders, then staff, then rank and file)"
-    )
-    return _layout(fig, title, 640, buttons=True)
+    subtitle = f"{serial.size} members, {src.size} ties; largest: holders, then staff"
+    return _layout(fig, f"The network at {snapshot.date}", 640, buttons=True, subtitle=subtitle)
 
 
 # --- histograms --------------------------------------------------------------------------
