@@ -19,7 +19,10 @@ from thermidor.model.results import Results
 from thermidor.model.scenario import Scenario
 from thermidor.model.snapshots import (
     AUTO_COUNT,
+    MEMBER_COLUMNS,
+    OFFICE_COLUMNS,
     SAMPLE,
+    TIE_COLUMNS,
     Snapshot,
     WhenError,
     evenly_spaced,
@@ -206,3 +209,17 @@ def test_any_text_is_a_step_of_the_run_or_one_line_saying_why(text: str) -> None
         assert "the run covers steps 0 .. 129" in message
     else:
         assert 0 <= step < 130
+
+
+def test_the_documented_bytes_per_member_office_and_tie(taken) -> None:
+    """docs/agents.md gives these sizes: a new column must update them there."""
+    per_row = {
+        name: sum(np.dtype(kind).itemsize for kind in columns.values())
+        for name, columns in (("members", MEMBER_COLUMNS), ("offices", OFFICE_COLUMNS),
+                              ("ties", TIE_COLUMNS))
+    }  # fmt: skip
+    assert per_row == {"members": 33, "offices": 32, "ties": 8}
+    snap = taken[1][0]
+    assert snap.nbytes == sum(
+        per_row[part] * next(iter(getattr(snap, part).values())).size for part in per_row
+    )
