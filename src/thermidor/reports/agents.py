@@ -96,8 +96,8 @@ def agent_views(
     if not 0 <= office < offices:
         msg = f"office {office}: the run's offices are numbered 0 .. {offices - 1}"
         raise ValueError(msg)
-    arrived = snapshots[-1].members["member"].size
-    if not 0 <= member < max(s.members["member"].size for s in snapshots):
+    arrived = max(s.members["member"].size for s in snapshots)  # members are numbered 0 ..
+    if not 0 <= member < arrived:
         msg = f"member {member}: the members of the snapshots are numbered 0 .. {arrived - 1}"
         raise ValueError(msg)
     dates = [axis_date(start, time_step, s.step) for s in snapshots]
