@@ -60,11 +60,17 @@ def _layout(
     return fig
 
 
-def _switch(labels: Sequence[str], visible: Sequence[Sequence[bool]]) -> list[dict[str, Any]]:
-    """Buttons above a figure, each showing one set of its traces."""
+def _switch(
+    labels: Sequence[str],
+    visible: Sequence[Sequence[bool]],
+    layouts: Sequence[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Buttons above a figure, each showing one set of its traces (and, if given, making
+    its changes to the layout, such as hiding a key that belongs to the other set)."""
+    changes = layouts if layouts is not None else [{} for _ in labels]
     buttons = [
-        {"label": label, "method": "restyle", "args": [{"visible": list(shown)}]}
-        for label, shown in zip(labels, visible, strict=True)
+        {"label": label, "method": "update", "args": [{"visible": list(shown)}, change]}
+        for label, shown, change in zip(labels, visible, changes, strict=True)
     ]
     return [
         {
@@ -167,7 +173,9 @@ def office_tree(snapshot: Snapshot) -> go.Figure:
     )
     fig.update_layout(
         updatemenus=_switch(
-            ["colour by rule", "colour by privilege"], [[True, False], [False, True]]
+            ["colour by rule", "colour by privilege"],
+            [[True, False], [False, True]],
+            [{"annotations[0].visible": True}, {"annotations[0].visible": False}],
         )
     )
     fig.add_annotation(
