@@ -4,9 +4,9 @@ Read from the source, not from ``sys.modules``: every ``import`` a module can ru
 top or inside a function; imports under ``if TYPE_CHECKING:`` never run and are left
 out) is an edge. The layers, lowest first: ``engine`` (generic, importing nothing of the
 project), ``model`` (the Rakovsky model, on the engine), ``classic`` (the classic models,
-on the engine), ``scenarios``, ``store``, ``experiments`` (which also runs the classic
-models), ``validity`` (the stylized facts and their robustness), ``calibration``,
-``reports``, ``dashboard`` and ``cli`` on top.
+on the engine), ``scenarios``, ``store``, ``snapshot_store`` (the agents' snapshots),
+``experiments`` (which also runs the classic models), ``validity`` (the stylized facts and
+their robustness), ``calibration``, ``reports``, ``dashboard`` and ``cli`` on top.
 """
 
 from __future__ import annotations
@@ -31,15 +31,19 @@ ALLOWED: dict[str, set[str]] = {
     "classic": {"engine"},
     "scenarios": {"model", "engine"},
     "store": {"model", "_version"},
+    # the agents' snapshots in the store (tables of their own, beside the runs)
+    "snapshot_store": {"store", "model", "engine"},
     "experiments": {"store", "scenarios", "model", "classic", "engine", "_version"},
     # the stylized facts and their robustness over regions of parameters
     "validity": {"experiments", "store", "scenarios", "model", "engine", "_version"},
     "calibration": {"experiments", "store", "scenarios", "model", "engine", "_version"},
     "reports": {"validity", "calibration", "experiments", "store", "scenarios", "model"}
-    | {"engine", "_version", "outputs"},
-    "dashboard": {"validity", "reports", "experiments", "store", "scenarios", "model", "engine"},
+    | {"engine", "_version", "outputs", "snapshot_store"},
+    "dashboard": {"validity", "reports", "experiments", "store", "scenarios", "model", "engine"}
+    | {"snapshot_store"},
     "cli": {"validity", "calibration", "dashboard", "reports", "experiments", "store"}
-    | {"scenarios", "model", "classic", "engine", "_version", "__init__", "exports", "outputs"},
+    | {"scenarios", "model", "classic", "engine", "_version", "__init__", "exports", "outputs"}
+    | {"snapshot_store"},
     # the public API re-exports the model and the scenarios; ``python -m thermidor`` is the cli
     "__init__": {"model", "scenarios", "_version"},
     "__main__": {"cli"},

@@ -76,8 +76,8 @@ def test_the_assembled_command_tree() -> None:
     assert isinstance(root, TyperGroup)
     assert list(root.commands) == [
         "scenarios", "timeline", "run", "show", "runs", "export", "plan", "metrics", "report",
-        "plot", "compare", "validity-report", "ui", "classic", "experiment", "calibrate",
-        "robustness",
+        "plot", "agents", "compare", "validity-report", "ui", "classic", "experiment",
+        "calibrate", "robustness",
         "ablation",
     ]  # fmt: skip
     classic, experiment = root.commands["classic"], root.commands["experiment"]

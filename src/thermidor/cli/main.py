@@ -14,6 +14,7 @@ import typer
 
 from thermidor.cli import (
     ablation,
+    agents,
     calibrate,
     classic,
     compare,
@@ -63,6 +64,7 @@ def build_app() -> typer.Typer:
     app.command("metrics")(info.metrics)
     app.command("report")(report.report)
     app.command("plot")(report.plot)
+    app.command("agents")(agents.agents)
     app.command("compare")(compare.compare)
     app.command("validity-report")(validity.validity_report)
     app.command("ui")(ui.ui)

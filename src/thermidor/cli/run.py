@@ -57,8 +57,21 @@ if TYPE_CHECKING:
 
     from thermidor.classic.base import ClassicModel
     from thermidor.model.results import Results
+    from thermidor.model.snapshots import Snapshot
 
 PROGRESS_DELAY = 1.0  # seconds a run must last before its progress bar appears
+SnapshotOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--snapshot",
+        metavar="WHEN",
+        help="Keep the members and offices at the end of this step, for `thermidor agents`: "
+        "a date (1924-01) or a step number; repeat for several, or `auto` for five spread "
+        "over the run. None by default: each costs about 20 bytes per member in the store "
+        "(docs/agents.md).",
+        show_default=False,
+    ),
+]
 
 
 def _shown(value: float | None) -> str:
@@ -166,6 +179,12 @@ def _report(summary: dict[str, Any], fmt: Format, title: str, *, thermidor: bool
             "failed)"
         )
     console.print(f"store {summary['store']}{extra}")
+    if summary.get("snapshots"):
+        console.print(
+            f"snapshots at {', '.join(summary['snapshots'])}: "
+            f"thermidor agents {summary['run_id']} --store {summary['store']}",
+            soft_wrap=True,
+        )
 
 
 def run_command(
@@ -185,6 +204,7 @@ def run_command(
     out: StoreOption = DEFAULT_STORE,
     retired_out: RetiredOutOption = None,
     fmt: FormatOption = Format.table,
+    snapshot: SnapshotOption = None,
 ) -> None:
     """Run a scenario (or a classic model by name) with one seed, store the run, and print
     its metrics."""
@@ -193,6 +213,8 @@ def run_command(
     if classic is not None:
         if without:
             fail(f"--without {without[0]}: the classic model {classic.name} has no events")
+        if snapshot:
+            fail(f"--snapshot {snapshot[0]}: the classic model {classic.name} has no snapshots")
         _run_classic(classic, seed, steps, members, list(overrides or []), out, fmt)
         return
     from thermidor.scenarios import load_scenario  # noqa: PLC0415
@@ -205,8 +227,13 @@ def run_command(
     except (ValueError, OSError) as exc:  # ScenarioError is a ValueError
         fail_input(exc)
     note_suppressed(resolved)
-
     from thermidor.model.run import run as simulate  # noqa: PLC0415
+    from thermidor.model.snapshots import run_with_snapshots, snapshot_steps  # noqa: PLC0415
+
+    try:
+        snapshot_at = snapshot_steps(snapshot or [], resolved)
+    except ValueError as exc:
+        fail(f"--snapshot {exc}")
 
     meta = resolved.meta
     params = resolved.model_dump(mode="json")
@@ -221,11 +248,14 @@ def run_command(
     run_id = run["run_id"]
     try:
         with _LazyProgress(f"{meta.name} seed {seed}") as progress:
-            results = simulate(resolved, seed, progress=progress)
+            if snapshot_at:
+                results, taken = run_with_snapshots(resolved, seed, snapshot_at, progress=progress)
+            else:
+                results, taken = simulate(resolved, seed, progress=progress), []
     except BaseException:
         _fail_run(out, run_id)
         raise
-    _save_run(out, run, results)
+    _save_run(out, run, results, taken)
 
     final, mean = _stored_summary(results.series)
     summary = {
@@ -240,6 +270,8 @@ def run_command(
         "mean": mean,
         "store": str(out.resolve()),
     }
+    if taken:
+        summary["snapshots"] = [s.date for s in taken]
     _report(summary, fmt, "run")
 
 
@@ -277,10 +309,13 @@ def _fail_run(out: Path, run_id: str) -> bool:
     return True
 
 
-def _save_run(out: Path, run: dict[str, Any], results: Results) -> None:
-    """Write the computed run into the store. If the store cannot take it (still locked
-    after the wait, a full disk), keep it in the store's spool, say where in one line and
-    exit with 3 (2 when the store itself is at fault, e.g. replaced meanwhile)."""
+def _save_run(
+    out: Path, run: dict[str, Any], results: Results, snapshots: Sequence[Snapshot] = ()
+) -> None:
+    """Write the computed run into the store, its snapshots first (so that a finished run
+    has them). If the store cannot take it (still locked after the wait, a full disk), keep
+    the run (without its snapshots) in the store's spool, say where in one line and exit
+    with 3 (2 when the store itself is at fault, e.g. replaced meanwhile)."""
     import duckdb  # noqa: PLC0415
 
     from thermidor.experiments.spool import spool_dir, write_run  # noqa: PLC0415
@@ -289,6 +324,10 @@ def _save_run(out: Path, run: dict[str, Any], results: Results) -> None:
     error: StoreError
     try:
         with Store(out) as store:
+            if snapshots:
+                from thermidor.snapshot_store import save_snapshots  # noqa: PLC0415
+
+                save_snapshots(store, run["run_id"], snapshots)
             store.finish_run(run["run_id"], results)
     except StoreError as exc:
         error = exc
