@@ -345,13 +345,15 @@ def test_switching_an_event_off_or_editing_it_changes_the_run(page) -> None:  # 
     shipped = _trace(page, "participation", "run")["y"]
     page.locator(".tab-events").click()
     page.locator(".event-war-communism-hunger-1918").wait_for()
-    page.locator(".event-on-war-communism-hunger-1918 input").click(force=True)
+    page.locator(".event-on-war-communism-hunger-1918 .v-input--selection-controls__ripple").click()
     page.locator(".tab-plots").click()  # the tabs are drawn only when shown
     _run(page, "meta.members=300", "--without war-communism-hunger-1918")
     without = _trace(page, "participation", "run")["y"]
     assert without != shipped, "switching the 1918 hunger off did not change the run"
     page.locator(".tab-events").click()
-    page.locator(".event-on-war-communism-hunger-1918 input").click(force=True)  # back on
+    page.locator(
+        ".event-on-war-communism-hunger-1918 .v-input--selection-controls__ripple"
+    ).click()  # back on
     page.locator(".event-edit-demobilisation-1918").click()
     field = page.locator(".event-field-demobilisation-1918-magnitude input")
     field.fill("2")
