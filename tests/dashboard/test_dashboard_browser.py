@@ -1,9 +1,10 @@
-"""The dashboard in Debian's chromium: run, progress, plots, baseline, bad input, report.
+"""The dashboard in Debian's chromium: run, step, pause, stop, plots that fit, events,
+baseline, bad input, report.
 
 The tests wait for what the page shows, never for a time: the server is what `thermidor ui`
-starts, serving gated_app (each run held after its first partial series until the test
-opens the gate), so the running state is on screen when the test looks for it however fast
-the machine. The timeouts only stop a hung test.
+starts, serving gated_app (which records how each run ended), and a run is started with
+Step, so it waits, paused after its first step, until the test has seen its partial
+series and clicks Resume, however fast the machine. The timeouts only stop a hung test.
 """
 
 from __future__ import annotations
@@ -38,26 +39,21 @@ def _ui_command(port: int) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def gate(tmp_path_factory) -> Path:
-    """Created by the test to let a held run go on (gated_app removes it)."""
-    return tmp_path_factory.mktemp("gate") / "open"
-
-
-@pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> Path:
     """How each run ended, one line each (gated_app appends ``finished`` or ``stopped``)."""
     return tmp_path_factory.mktemp("runs") / "runs"
 
 
-def _serve(port: int, gate: Path, runs: Path) -> subprocess.Popen[bytes]:
+def _serve(port: int, runs: Path) -> subprocess.Popen[bytes]:
     """The dashboard on ``port``, once it answers; ``PortTakenError`` if it exits first."""
-    env = dict(environment(HERE), THERMIDOR_TEST_GATE=str(gate), THERMIDOR_TEST_RUNS=str(runs))
+    env = dict(environment(HERE), THERMIDOR_TEST_RUNS=str(runs))
+    env.pop("THERMIDOR_TEST_GATE", None)  # no run is held: the tests step and resume
     return serve(_ui_command(port), port, env)
 
 
 @pytest.fixture(scope="module")
-def server(gate: Path, runs: Path) -> Iterator[str]:
-    port, proc = on_free_port(lambda port: _serve(port, gate, runs))
+def server(runs: Path) -> Iterator[str]:
+    port, proc = on_free_port(lambda port: _serve(port, runs))
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
@@ -126,25 +122,27 @@ RUN_TRACES = f"""([plots, whole]) => plots.every(sel => {{
 CHECKED = [".plot-participation", ".plot-control-index"]
 
 
-def _run(page, gate: Path, *edits: str) -> None:  # type: ignore[no-untyped-def]
-    """Run once the server has read the form with ``edits`` (its "Run will run" line)."""
+def _run(page, *edits: str) -> None:  # type: ignore[no-untyped-def]
+    """Run once the server has read the form with ``edits`` (its "Run will run" line):
+    Step first (the run waits after one step, its partial series on screen), then Resume."""
     page.wait_for_function(
         """edits => {
           const ready = document.querySelector('.run-ready');
-          return ready !== null && edits.every(e => ready.innerText.includes('--set ' + e));
+          return ready !== null && edits.every(
+            e => ready.innerText.includes(e.startsWith('--') ? e : '--set ' + e));
         }""",
         arg=list(edits),
     )
-    page.wait_for_function("() => !document.querySelector('.run-button').disabled")
-    page.locator(".run-button").click()
-    # held after its first partial series: the bar shows the run going (a previous run's
-    # finished bar is replaced) and the plots the part done; then it goes on and finishes
-    page.wait_for_selector(".run-progress.running, .run-failed")
+    page.wait_for_function("() => !document.querySelector('.step-button').disabled")
+    page.locator(".step-button").click()
+    # paused after its first step: the bar shows the run waiting (a previous run's
+    # finished bar is replaced) and the plots the part done; Resume and it finishes
+    page.wait_for_selector(".run-progress.paused, .run-failed")
     failed = page.locator(".run-failed")
     assert failed.count() == 0, failed.inner_text()
-    _status(page, "running")
+    _status(page, "paused at step 1/")
     page.wait_for_function(RUN_TRACES, arg=[CHECKED, False])
-    gate.touch()
+    page.locator(".run-button").click()  # Resume
     page.wait_for_selector(".run-progress.finished")
     _status(page, "finished")
     page.wait_for_function(RUN_TRACES, arg=[CHECKED, True])
@@ -158,24 +156,26 @@ def _trace(page, metric: str, name: str) -> dict:  # type: ignore[no-untyped-def
     return found[0]
 
 
-def test_run_move_control_pin_baseline(page, gate) -> None:  # type: ignore[no-untyped-def]
+def test_run_move_control_pin_baseline(page) -> None:  # type: ignore[no-untyped-def]
     _choose_scenario(page, "present-day-union")
-    _type(page, "meta-members", "2000")
-    _type(page, "meta-steps", "120")
-    _run(page, gate, "meta.members=2000", "meta.steps=120")
+    _type(page, "meta-members", "500")
+    _type(page, "meta-steps", "48")
+    _run(page, "meta.members=500", "meta.steps=48")
     first = _trace(page, "participation", "run")["y"]
-    assert len(first) == 120
+    assert len(first) == 48
     assert all(v is not None for v in first)
     page.locator(".pin-baseline").click()
-    page.wait_for_function(f"() => ({PLOT_DATA})('.plot-participation').length == 2")
+    page.wait_for_function(
+        f"() => ({PLOT_DATA})('.plot-participation').some(t => t.name == 'baseline')"
+    )
     _type(page, "institutions-nominated-share", "1")
-    _run(page, gate, "meta.members=2000", "institutions.nominated_share=1")
+    _run(page, "meta.members=500", "institutions.nominated_share=1")
     page.screenshot(path=ARTIFACTS / "dashboard-run-vs-baseline.png", full_page=True)
     baseline = _trace(page, "participation", "baseline")
     second = _trace(page, "participation", "run")["y"]
     assert baseline["dash"] == "dash"
     assert baseline["y"] == first
-    assert len(second) == 120
+    assert len(second) == 48
     assert second != first, "moving the nominated share did not change the plotted series"
     assert (
         _trace(page, "control-index", "run")["y"] != _trace(page, "control-index", "baseline")["y"]
@@ -192,15 +192,15 @@ def test_a_run_stops_when_its_page_is_left(page, runs) -> None:  # type: ignore[
     before = len(_ended(runs))
     _type(page, "meta-members", "2000")
     _type(page, "meta-steps", "2000")
-    page.wait_for_function("() => !document.querySelector('.run-button').disabled")
-    page.locator(".run-button").click()
-    page.wait_for_selector(".run-progress.running")  # held after its first partial series
-    page.goto("about:blank")  # the page is left: Solara closes its session, the hold ends
+    page.wait_for_function("() => !document.querySelector('.step-button').disabled")
+    page.locator(".step-button").click()
+    page.wait_for_selector(".run-progress.paused")  # waiting after its first step
+    page.goto("about:blank")  # the page is left: Solara closes its session
     deadline = time.monotonic() + DEADLINE
     while len(_ended(runs)) == before:  # polled until the run has ended; the deadline guards
         assert time.monotonic() < deadline, "the run did not end"
         time.sleep(0.2)
-    assert _ended(runs)[before:] == ["stopped"]
+    assert _ended(runs)[before:] == ["dropped"]
 
 
 def test_bad_input_shows_message_and_refuses_run(page, server) -> None:  # type: ignore[no-untyped-def]
@@ -242,3 +242,147 @@ def test_html_report_renders_its_plots(browser, tmp_path) -> None:  # type: igno
     assert plots, "the report holds no plotly graph"
     assert all(n > 0 for n in plots), f"a graph without traces: {plots}"
     assert problems == []
+
+
+# --- figures that fit, the date axis, step/pause/stop, events ------------------------------
+
+FIT = """() => Array.from(document.querySelectorAll('.fit-plot')).map(column => {
+  const box = column.getBoundingClientRect();
+  const svg = column.querySelector('.main-svg');
+  if (!svg) return null;
+  const plot = svg.getBoundingClientRect();
+  return {left: plot.left - box.left, right: box.right - plot.right, width: plot.width};
+})"""
+FITS = f"() => ({FIT})().every(f => f !== null && f.left >= -1 && f.right >= -1)"
+X_AXIS = """sel => {
+  const gd = document.querySelector(sel + ' .js-plotly-plot');
+  const run = gd.data.find(t => t.name == 'run');
+  return {range: gd.layout.xaxis.range, last: run ? run.x[run.x.length - 1] : null,
+          type: gd.layout.xaxis.type};
+}"""
+
+
+@pytest.mark.slow
+def test_every_figure_fits_its_column_at_three_widths(page) -> None:  # type: ignore[no-untyped-def]
+    """At 1400 px, then 1280 and 1920: each figure's plotted width (its main svg) lies within
+    its column, so the end of the x axis is never cut off."""
+    for width in (1400, 1280, 1920):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_function(FITS)
+        fits = page.evaluate(FIT)
+        assert len(fits) == 4, fits
+        assert all(f["width"] > 200 for f in fits), fits
+        page.screenshot(path=ARTIFACTS / f"dashboard-{width}.png")
+
+
+@pytest.mark.slow
+def test_the_date_axis_runs_to_the_last_step(page) -> None:  # type: ignore[no-untyped-def]
+    from thermidor import load_scenario  # noqa: PLC0415
+    from thermidor.engine.calendar import axis_date  # noqa: PLC0415
+
+    meta = load_scenario("soviet-1917-1928").meta
+    last = axis_date(meta.start, meta.time_step, 35)
+    axis = page.evaluate(X_AXIS, ".plot-participation")  # before any run: the run's span
+    assert axis["type"] == "date"
+    assert axis["range"][1].startswith(axis_date(meta.start, meta.time_step, meta.steps - 1))
+    _type(page, "meta-members", "300")
+    _type(page, "meta-steps", "36")
+    _run(page, "meta.members=300", "meta.steps=36")
+    page.wait_for_function(FITS)
+    for metric in ("participation", "control-index", "apparatus-share", "privilege-ratio"):
+        axis = page.evaluate(X_AXIS, f".plot-{metric}")
+        assert axis["range"][1].startswith(last), (metric, axis)
+        assert axis["last"].startswith(last), (metric, axis)
+
+
+@pytest.mark.slow
+def test_step_pause_resume_and_stop(page, runs) -> None:  # type: ignore[no-untyped-def]
+    """Step twice, resume slowly, pause, step once more, stop: the run keeps its steps."""
+    before = len(_ended(runs))
+    _type(page, "meta-members", "300")
+    _type(page, "meta-steps", "60")
+    page.wait_for_function(
+        "() => (document.querySelector('.run-ready') || {innerText: ''})"
+        ".innerText.includes('meta.steps=60')"
+    )
+    page.locator(".step-button").click()
+    _status(page, "paused at step 1/60")
+    page.locator(".step-button").click()
+    _status(page, "paused at step 2/60")
+    page.screenshot(path=ARTIFACTS / "dashboard-paused.png", full_page=True)
+    slider = page.locator(".speed .v-slider")  # the slowest speed: a second between steps
+    box = slider.bounding_box()
+    slider.click(position={"x": box["width"] - 2, "y": box["height"] / 2})
+    page.wait_for_function(
+        "() => /Delay between steps: [1-9][0-9]{2,} ms/.test(document.body.innerText)"
+    )
+    page.locator(".run-button").click()  # Resume
+    page.wait_for_selector(".run-progress.running")
+    page.locator(".pause-button").click()
+    page.wait_for_selector(".run-progress.paused")
+    page.wait_for_function(
+        "() => /paused at step [0-9]+\\/60/.test(document.querySelector('.run-status').innerText)"
+    )
+    paused_at = int(page.inner_text(".run-status").split("paused at step ")[1].split("/")[0])
+    assert 2 <= paused_at < 60
+    page.locator(".step-button").click()
+    _status(page, f"paused at step {paused_at + 1}/60")
+    page.locator(".stop-button").click()
+    page.wait_for_selector(".run-progress.stopped")
+    _status(page, f"stopped at step {paused_at + 1}/60")
+    run = _trace(page, "participation", "run")["y"]
+    assert [v is not None for v in run] == [True] * (paused_at + 1) + [False] * (59 - paused_at)
+    assert _ended(runs)[before:] == ["stopped"]
+    page.locator(".pin-baseline").wait_for()  # what was computed is kept: it can be pinned
+    assert not page.locator(".pin-baseline").is_disabled()
+
+
+@pytest.mark.slow
+def test_switching_an_event_off_or_editing_it_changes_the_run(page) -> None:  # type: ignore[no-untyped-def]
+    _type(page, "meta-members", "300")
+    _type(page, "meta-steps", "36")
+    _run(page, "meta.members=300", "meta.steps=36")
+    shipped = _trace(page, "participation", "run")["y"]
+    page.locator(".tab-events").click()
+    page.locator(".event-war-communism-hunger-1918").wait_for()
+    page.locator(".event-on-war-communism-hunger-1918 .v-input--selection-controls__ripple").click()
+    page.locator(".tab-plots").click()  # the tabs are drawn only when shown
+    _run(page, "meta.members=300", "--without war-communism-hunger-1918")
+    without = _trace(page, "participation", "run")["y"]
+    assert without != shipped, "switching the 1918 hunger off did not change the run"
+    page.locator(".tab-events").click()
+    page.locator(
+        ".event-on-war-communism-hunger-1918 .v-input--selection-controls__ripple"
+    ).click()  # back on
+    page.locator(".event-edit-demobilisation-1918").click()
+    field = page.locator(".event-field-demobilisation-1918-magnitude input")
+    field.fill("2")
+    field.press("Enter")
+    page.wait_for_function(
+        "() => (document.querySelector('.run-ready') || {innerText: ''})"
+        ".innerText.includes('events.demobilisation-1918.magnitude=2')"
+    )
+    page.screenshot(path=ARTIFACTS / "dashboard-events.png", full_page=True)
+    page.locator(".tab-plots").click()
+    _run(page, "events.demobilisation-1918.magnitude=2")
+    edited = _trace(page, "participation", "run")["y"]
+    assert edited not in (shipped, without), "a larger demobilisation did not change the run"
+    hover = page.evaluate(
+        """() => document.querySelector('.plot-participation .js-plotly-plot').data
+             .filter(t => t.name == 'shocks').map(t => t.hovertext.join(' '))"""
+    )
+    assert "demobilisation-1918" in hover[0]
+
+
+@pytest.mark.slow
+def test_about_this_model_links_to_its_description(page, server) -> None:  # type: ignore[no-untyped-def]
+    page.locator(".tab-about").click()
+    page.locator(".about-model").wait_for()
+    assert "Rakovsky" in page.inner_text(".about-model")
+    link = page.locator(".model-doc-link")
+    assert link.get_attribute("href") == "/docs/model.md"
+    page.screenshot(path=ARTIFACTS / "dashboard-about.png", full_page=True)
+    import urllib.request  # noqa: PLC0415
+
+    with urllib.request.urlopen(server + "docs/model.md", timeout=30) as response:
+        assert response.read().startswith(b"# The model")

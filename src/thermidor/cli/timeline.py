@@ -29,54 +29,12 @@ from thermidor.cli._common import (
 if TYPE_CHECKING:
     from thermidor.scenarios import Scenario
 
-# what every event has; the rest of its fields are the ones the timeline calls "main"
-_COMMON = ("id", "kind", "start", "duration", "note")
-
-
-def _main_fields(event: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in event.items() if k not in _COMMON and v is not None}
-
 
 def rows(scenario: Scenario) -> list[dict[str, Any]]:
-    """The timeline of a resolved scenario: events that run, then those left out, in order of
-    their start step (file order within a step)."""
-    from thermidor.model.scenario import Shock  # noqa: PLC0415
-    from thermidor.reports.panels import step_date  # noqa: PLC0415
+    """The timeline of a resolved scenario (:func:`thermidor.scenarios.timeline.rows`)."""
+    from thermidor.scenarios import timeline as shared  # noqa: PLC0415
 
-    calendar = {"meta": scenario.meta.model_dump(mode="json")}
-    found: list[tuple[str, dict[str, Any], str | None]] = [
-        ("shock", s.model_dump(mode="json"), None) for s in scenario.shocks
-    ]
-    found += [("intervention", i.model_dump(mode="json"), None) for i in scenario.interventions]
-    found += [
-        (
-            "shock" if isinstance(r.event, Shock) else "intervention",
-            r.event.model_dump(mode="json"),
-            r.by,
-        )
-        for r in scenario.suppressed
-    ]
-    out: list[dict[str, Any]] = []
-    for which, event, by in sorted(found, key=lambda item: item[1]["start"]):
-        start, duration = event["start"], event.get("duration")
-        end = None if duration is None else start + duration - 1
-        out.append(
-            {
-                "id": event["id"],
-                "type": which,
-                "kind": event["kind"],
-                "start": start,
-                "date": step_date(calendar, start),
-                "duration": duration,
-                "end": end,
-                "end_date": None if end is None else step_date(calendar, end),
-                "fields": _main_fields(event),
-                "note": event.get("note", ""),
-                "in_run": start < scenario.meta.steps,
-                "suppressed": by,
-            }
-        )
-    return out
+    return shared.rows(scenario)
 
 
 def _status(row: dict[str, Any]) -> str:

@@ -23,7 +23,7 @@ import warnings
 from types import FrameType
 from typing import Any
 
-from thermidor.dashboard import guard
+from thermidor.dashboard import docs_route, guard
 
 GRACE = 3  # seconds the open pages get to close after a stop signal
 WATCHDOG = 15.0  # seconds after a stop signal when the process exits whatever still runs
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
 
     rules = guard.policy(args.host, args.port, args.allow_origin)
     config = uvicorn.Config(
-        guard.OriginGuard(solara.server.starlette.app, rules),
+        guard.OriginGuard(docs_route.ModelDoc(solara.server.starlette.app), rules),
         host=args.host,
         port=args.port,
         log_config=LOGGING,
