@@ -412,18 +412,23 @@ def Page() -> None:  # noqa: N802 (the name Solara serves)
                 mime_type="text/html",
                 children=[solara.Button("Download HTML report", classes=["download-report"])],
             )
-    if checking:
-        solara.Info("checking the form...", dense=True, classes=["form-checking"])
-    elif errors:
-        messages = "; ".join(errors.values())
-        solara.Error(f"Fix the marked fields to run: {messages}", classes=["form-error"])
-    elif built is not None and built.ok:
-        solara.Text(f"Run will run {built.summary()}", classes=["run-ready"])
-    if playing:
-        solara.Text(
-            "Run is greyed out while a run goes on: Pause it to step, or Stop it.",
-            classes=["run-why"],
-        )
+    # The messages come and go inside one column of their own, so the elements after it
+    # (the progress line, the tabs and their figures) keep their place among the page's
+    # children: a message shown before them would shift them, and a shifted element is
+    # made anew, figures included (each new figure loads plotly.js again in the browser).
+    with solara.Column(classes=["form-messages"], gap="0px"):
+        if checking:
+            solara.Info("checking the form...", dense=True, classes=["form-checking"])
+        elif errors:
+            messages = "; ".join(errors.values())
+            solara.Error(f"Fix the marked fields to run: {messages}", classes=["form-error"])
+        elif built is not None and built.ok:
+            solara.Text(f"Run will run {built.summary()}", classes=["run-ready"])
+        if playing:
+            solara.Text(
+                "Run is greyed out while a run goes on: Pause it to step, or Stop it.",
+                classes=["run-why"],
+            )
     line = shown_line.value
     if line is None or (not going and outcome.value is None):
         line = line_of(built.scenario if built is not None and built.scenario else base)
