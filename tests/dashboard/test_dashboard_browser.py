@@ -282,7 +282,10 @@ def test_the_date_axis_runs_to_the_last_step(page) -> None:  # type: ignore[no-u
 
     meta = load_scenario("soviet-1917-1928").meta
     last = axis_date(meta.start, meta.time_step, 35)
-    axis = page.evaluate(X_AXIS, ".plot-participation")  # before any run: the run's span
+    # before any run, once the figure is drawn (its layout has a range): the run's span
+    drawn = "sel => document.querySelector(sel + ' .js-plotly-plot')?.layout?.xaxis?.range"
+    page.wait_for_function(drawn, arg=".plot-participation")
+    axis = page.evaluate(X_AXIS, ".plot-participation")
     assert axis["type"] == "date"
     assert axis["range"][1].startswith(axis_date(meta.start, meta.time_step, meta.steps - 1))
     _type(page, "meta-members", "300")
@@ -290,6 +293,10 @@ def test_the_date_axis_runs_to_the_last_step(page) -> None:  # type: ignore[no-u
     _run(page, "meta.members=300", "meta.steps=36")
     page.wait_for_function(FITS)
     for metric in ("participation", "control-index", "apparatus-share", "privilege-ratio"):
+        page.wait_for_function(  # the figure has received the run's whole series
+            f"([sel, last]) => ({X_AXIS})(sel).last?.startsWith(last)",
+            arg=[f".plot-{metric}", last],
+        )
         axis = page.evaluate(X_AXIS, f".plot-{metric}")
         assert axis["range"][1].startswith(last), (metric, axis)
         assert axis["last"].startswith(last), (metric, axis)
@@ -386,3 +393,37 @@ def test_about_this_model_links_to_its_description(page, server) -> None:  # typ
 
     with urllib.request.urlopen(server + "docs/model.md", timeout=30) as response:
         assert response.read().startswith(b"# The model")
+
+
+AGENT_FIGURES = """() => [...document.querySelectorAll(
+    '.agents-place .agent-tree, .agents-place .agent-network, .agents-place .agent-histograms')]
+  .map(col => {
+    const svg = col.querySelector('svg.main-svg');
+    const box = col.getBoundingClientRect();
+    const drawn = svg ? svg.getBoundingClientRect() : null;
+    return {column: box.width, left: box.left, right: box.right,
+            drawn: drawn ? drawn.width : 0, drawnRight: drawn ? drawn.right : 0};
+  })"""
+
+
+@pytest.mark.slow
+def test_the_agents_tab_shows_the_runs_snapshots(page) -> None:  # type: ignore[no-untyped-def]
+    """After a run, the Agents tab draws the office tree, the network sample and the
+    histograms of its last snapshot, each within its column, and offers the five dates."""
+    page.locator(".tab-agents").click()
+    assert "Run a scenario" in page.inner_text(".agents-place")
+    page.locator(".tab-plots").click()  # the run's plots are what _run waits on
+    _type(page, "meta-members", "300")
+    _type(page, "meta-steps", "36")
+    _run(page, "meta.members=300", "meta.steps=36")
+    page.locator(".tab-agents").click()
+    try:
+        page.wait_for_function(
+            f"() => {{ const f = ({AGENT_FIGURES})(); return f.length == 3 && "
+            "f.every(x => x.drawn > 200 && x.drawnRight <= x.right + 1); }"
+        )
+    except Exception:
+        page.screenshot(path=ARTIFACTS / "dashboard-agents-failed.png")
+        raise AssertionError(page.evaluate(AGENT_FIGURES)) from None
+    assert "1920-10" in page.inner_text(".agents-place .agent-snapshot")  # step 35 of 1917-11
+    page.screenshot(path=ARTIFACTS / "dashboard-agents.png", full_page=True)

@@ -100,16 +100,15 @@ def _number(text: str, what: str) -> tuple[int | None, str | None]:
     return None, f"{what} {text!r}: a whole number >= 0 (empty: the default)"
 
 
-def _markdown_table(table: agent_figures.Table) -> str:
+def _html_table(table: agent_figures.Table) -> str:
+    """The table as HTML, every cell escaped (Solara's Markdown would load KaTeX from a
+    CDN each time it is shown, which hangs on a machine without internet access)."""
     _, header, rows = table
-
-    def cell(value: str) -> str:
-        return html.escape(value).replace("|", "\\|")
-
-    lines = ["| " + " | ".join(cell(h) for h in header) + " |"]
-    lines.append("|" + "---|" * len(header))
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f'<table class="agent-table"><tr>{head}</tr>{body}</table>'
 
 
 @solara.component
@@ -119,9 +118,9 @@ def History(  # noqa: N802 (a Solara component)
     """One member's or one office's history: its figure, then its table."""
     with solara.Column(classes=[css], style={"min-width": "0"}):
         ResponsiveFigure(fig)
-        solara.Markdown(f"**{html.escape(table[0])}**")
+        solara.HTML(tag="p", unsafe_innerHTML=f"<b>{html.escape(table[0])}</b>")
         with solara.Div(style={"overflow-x": "auto", "max-width": "100%"}):
-            solara.Markdown(_markdown_table(table))
+            solara.HTML(tag="div", unsafe_innerHTML=_html_table(table))
 
 
 @solara.component

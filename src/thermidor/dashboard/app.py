@@ -12,7 +12,8 @@ Elements the browser tests find carry stable classes: ``scenario-select``,
 ``form-error``, ``run-why`` (why Run is greyed out), ``run-progress`` (with ``running``,
 ``paused``, ``finished`` or ``stopped``), ``run-status``, ``metric-select``,
 ``plot-<metric>`` (a figure's column, also ``fit-plot``), ``pin-baseline``,
-``download-csv``, ``download-report``, ``tab-events``, ``about-model``, ``agents-place``.
+``download-csv``, ``download-report``, ``tab-events``, ``about-model``, ``agents-place`` (the
+Agents tab; the agent views inside carry the classes of :mod:`thermidor.dashboard.agent_views`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 import solara
 import solara.lab
 
-from thermidor.dashboard import about, event_list, export, figures, fit, runner, state
+from thermidor.dashboard import about, agent_views, event_list, export, figures, fit, runner, state
 from thermidor.model.results import METRIC_DOCS, Results
 from thermidor.reports.html import run_report_html
 from thermidor.scenarios import Scenario, list_scenarios
@@ -246,11 +247,23 @@ def Progress(  # noqa: N802 (a Solara component)
 
 @solara.component
 def AgentsPlace(outcome: runner.Outcome | None) -> None:  # noqa: N802 (a Solara component)
-    """Where the agents' views (issue 14, point 4) go: the lead mounts
-    ``thermidor.dashboard.agent_views.AgentViews`` here."""
-    with solara.Column(classes=["agents-place"]):
-        solara.Markdown(
-            "The office tree, the network and the members' distributions of a run appear here."
+    """The agents of the last run: its snapshots (five spread over the run) in
+    :func:`~thermidor.dashboard.agent_views.AgentViews`, or what to do to get them."""
+    with solara.Column(classes=["agents-place"], style={"min-width": "0"}):
+        if outcome is None:
+            solara.Text(
+                "Run a scenario to see its office tree, a sample of its network and its "
+                "members' distributions at five dates spread over the run."
+            )
+            return
+        meta = outcome.results.params.get("meta", {})
+        if not outcome.snapshots:
+            solara.Text(
+                "This run stopped before its first snapshot: run further to see its agents."
+            )
+            return
+        agent_views.AgentViews(
+            outcome.snapshots, start=str(meta["start"]), time_step=str(meta["time_step"])
         )
 
 
@@ -448,7 +461,6 @@ def Page() -> None:  # noqa: N802 (the name Solara serves)
             Plots(live, baseline, metrics, line, thermidor_step, message)
         with solara.lab.Tab("Events", classes=["tab-events"]):
             event_list.Events(base, built.scenario if built is not None else None, form, errors)
-        # issue 14, point 4: the lead mounts the agents' views (agent_views.AgentViews) here
         with solara.lab.Tab("Agents", classes=["tab-agents"]):
             AgentsPlace(outcome.value)
         with solara.lab.Tab("About this model", classes=["tab-about"]):

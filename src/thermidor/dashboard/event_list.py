@@ -78,11 +78,14 @@ def Events(  # noqa: N802 (a Solara component)
         key = f"{state.OFF}{event_id}"
         return lambda on: form.set({**form.value, key: "" if on else state.YES})
 
-    solara.Markdown(
-        "Each shock or intervention of the scenario, as `thermidor timeline` lists it. "
-        "Switch one off to run without it (`--without ID`), or edit its date, duration or "
-        "size (`--set events.ID.FIELD=value`); the plots mark each event with a triangle "
-        "(hover for what it does).",
+    solara.HTML(  # not Markdown: it loads KaTeX from a CDN, which hangs offline
+        tag="p",
+        unsafe_innerHTML=(
+            "Each shock or intervention of the scenario, as <code>thermidor timeline</code> "
+            "lists it. Switch one off to run without it (<code>--without ID</code>), or edit "
+            "its date, duration or size (<code>--set events.ID.FIELD=value</code>); the plots "
+            "mark each event with a triangle (hover for what it does)."
+        ),
         style={"font-size": "0.9em"},
     )
     if editing.value in known:

@@ -23,6 +23,7 @@ import numpy as np
 from thermidor.dashboard import limits
 from thermidor.model.results import Results
 from thermidor.model.run import Simulation
+from thermidor.model.snapshots import AUTO, Snapshot, SnapshotTaker, snapshot_steps
 from thermidor.scenarios import Scenario
 
 Update = Callable[[dict[str, np.ndarray], int, int], None]
@@ -120,11 +121,13 @@ class Control:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a run ended: its results (the steps done when stopped) and whether it finished."""
+    """How a run ended: its results (the steps done when stopped), whether it finished, and
+    the snapshots of its members taken on the way, for the Agents tab."""
 
     results: Results
     done: int
     finished: bool
+    snapshots: tuple[Snapshot, ...] = ()
 
 
 def simulate(
@@ -168,6 +171,9 @@ def _advance(
 ) -> Outcome | None:
     simulation = Simulation(scenario, seed)
     total = scenario.meta.steps
+    # what ``--snapshot auto`` takes: five steps spread over the run, the last included;
+    # about 0.02 s each at 20,000 members, against seconds for the run
+    taker = SnapshotTaker(scenario, snapshot_steps([AUTO], scenario))
     every = max(1, total // UPDATES)
     on_update({}, 0, total)
     last, shown, gap = time.monotonic(), 0, MIN_INTERVAL
@@ -188,6 +194,7 @@ def _advance(
         if not control.turn(cancelled):
             break
         simulation.advance()
+        taker.after_step(simulation)
         done += 1
         due = done % every == 0 and time.monotonic() - last >= gap
         if done == total or due or control.waiting() or control.delay > 0:
@@ -197,4 +204,4 @@ def _advance(
         return None
     if shown != done:
         publish()
-    return Outcome(simulation.results(), done, finished=done == total)
+    return Outcome(simulation.results(), done, done == total, tuple(taker.taken))

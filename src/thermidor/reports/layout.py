@@ -17,6 +17,9 @@ import numpy as np
 LAYOUT_SEED = 20  # the layout's own seed: any fixed number gives a reproducible picture
 
 
+GRAVITY = 1.0
+
+
 def spring_layout(
     n: int, sources: np.ndarray, targets: np.ndarray, *, iterations: int = 120
 ) -> np.ndarray:
@@ -42,6 +45,10 @@ def spring_layout(
         pull = (length / k)[:, None] * tie  # attraction d^2 / k, along tie / d
         np.add.at(move, src, -pull)
         np.add.at(move, dst, pull)
+        # gravity toward the centre, as strong at the edge as the repulsion of all the
+        # others: members with no tie in the sample stay near the rest instead of being
+        # pushed to the corners, where they would shrink the drawn network to a dot
+        move -= GRAVITY * n * k * k * pos
         size = np.maximum(np.linalg.norm(move, axis=1), 1e-9)
         pos += move / size[:, None] * np.minimum(size, temperature)[:, None]
         temperature -= cooling
