@@ -68,13 +68,24 @@ def FieldControl(  # noqa: N802 (a Solara component)
     spec: state.Field, text: str, error: str | None, on_text: Callable[[Any], None]
 ) -> None:
     """One labelled control, a slider beside the number box when the field has a range,
-    with its error message right under it. Both write the same form value."""
+    with its error message right under it. Both write the same form value.
+
+    The box writes the form as it is typed, not on Enter or leaving it: a page redrawn
+    between the typing and the Enter (a check of the form ending in its thread, a run's
+    progress) sets every box back to the form's value, and the text typed would be lost."""
     label = f"{spec.label} ({spec.hint})" if spec.hint else spec.label
     with solara.Column(classes=["field", f"field-{slug(spec.key)}"], gap="0px"):
         if spec.kind == "choice":
             solara.Select(label, list(spec.choices), text, on_value=on_text, dense=True)
         else:
-            solara.InputText(label, text, on_value=on_text, error=bool(error), dense=True)
+            solara.InputText(
+                label,
+                text,
+                on_value=on_text,
+                error=bool(error),
+                dense=True,
+                continuous_update=True,  # see the docstring
+            )
         if error:
             solara.Text(error, classes=["field-error"], style={"color": "#b00020"})
     if spec.slider is not None:

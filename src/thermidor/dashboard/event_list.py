@@ -54,6 +54,7 @@ def EventEditor(  # noqa: N802 (a Solara component)
                     on_value=setter(spec.key),
                     error=bool(errors.get(spec.key)),
                     style={"max-width": "170px"},
+                    continuous_update=True,  # as the form's boxes: a redraw keeps no draft
                 )
                 if errors.get(spec.key):
                     solara.Text(
