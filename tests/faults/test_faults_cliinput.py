@@ -27,13 +27,14 @@ from typer.testing import CliRunner, Result
 
 from cli_support import assert_one_error, one_json_line
 from experiment_support import TINY, InProcess
+from thermidor import outputs
 from thermidor.classic.base import bounds
 from thermidor.classic.granovetter import GranovetterParams
 from thermidor.classic.parliament import ParliamentParams
 from thermidor.cli import app
 from thermidor.experiments.runner import run_experiment
 from thermidor.experiments.spec import ExperimentError, load_experiment
-from thermidor.reports import html, static
+from thermidor.reports import static
 from thermidor.scenarios import ScenarioError, load_scenario
 
 SCENARIO = "soviet-1917-1928"
@@ -306,7 +307,7 @@ def test_a_disk_full_while_writing_is_the_environment(
     def full(*args: Any, **kwargs: Any) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(html, "write_text", full)
+    monkeypatch.setattr(outputs, "write_text", full)  # every page a command writes
     monkeypatch.setattr(static, "save", full)
     monkeypatch.setattr(pd.DataFrame, "to_csv", full)
     for command in ("report", "plot", "experiment summary"):

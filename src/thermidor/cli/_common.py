@@ -148,6 +148,19 @@ def fail_os(label: str, path: Path, exc: OSError | ValueError, doing: str = "") 
     fail(f"{label} {path}: {doing + ': ' if doing else ''}{reason}", status)
 
 
+def write_page(out: Path, text: str) -> None:
+    """Write a page the command made to ``--out`` whole (aside, then renamed, with the
+    user's umask) and say so; a disk full or a folder gone read-only since the check is
+    one line and the environment's status."""
+    from thermidor.outputs import write_text  # noqa: PLC0415
+
+    try:
+        write_text(out, text)
+    except OSError as exc:
+        fail_os("--out", out, exc, "cannot write it")
+    typer.echo(f"wrote {out}")
+
+
 def check_output(path: Path, label: str) -> None:
     """Before any work, that a file can be written at ``path``: not a directory, in a folder
     that exists, under a name the file system takes, in a folder where a file can be created

@@ -19,8 +19,8 @@ from thermidor.cli._common import (
     check_output,
     check_store,
     fail,
-    fail_os,
     fail_store,
+    write_page,
 )
 
 
@@ -64,7 +64,6 @@ def agents(
     check_store(store_path, "--store")
     from thermidor.model.snapshots import WhenError  # noqa: PLC0415
     from thermidor.reports.agents import agents_page_from_store  # noqa: PLC0415
-    from thermidor.reports.html import write_text  # noqa: PLC0415
     from thermidor.store import StoreError  # noqa: PLC0415
 
     try:
@@ -75,8 +74,4 @@ def agents(
         fail(f"--at {exc}")
     except ValueError as exc:
         fail(str(exc))
-    try:
-        write_text(out, text)
-    except OSError as exc:
-        fail_os("--out", out, exc, "cannot write it")
-    typer.echo(f"wrote {out}")
+    write_page(out, text)

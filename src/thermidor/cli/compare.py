@@ -23,8 +23,8 @@ from thermidor.cli._common import (
     check_output,
     fail,
     fail_input,
-    fail_os,
     store_errors,
+    write_page,
 )
 
 
@@ -76,7 +76,6 @@ def compare(
         fail(f"--store {store_path}: is a directory, not a results store")
     from thermidor.experiments import comparison  # noqa: PLC0415
     from thermidor.reports import letter_page  # noqa: PLC0415
-    from thermidor.reports.html import write_text  # noqa: PLC0415
     from thermidor.scenarios import ScenarioError  # noqa: PLC0415
 
     settings = tuple(
@@ -101,8 +100,4 @@ def compare(
         if fmt is PageFormat.html
         else json.dumps(letter_page.as_json(comp), indent=2, allow_nan=False)
     )
-    try:
-        write_text(out, text)
-    except OSError as exc:
-        fail_os("--out", out, exc, "cannot write it")
-    typer.echo(f"wrote {out}")
+    write_page(out, text)

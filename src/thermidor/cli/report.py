@@ -21,6 +21,7 @@ from thermidor.cli._common import (
     fail,
     fail_os,
     fail_store,
+    write_page,
 )
 
 IdsArgument = Annotated[
@@ -47,7 +48,7 @@ def report(
         fail(f"--out {out}: suffix must be one of {', '.join(HTML_SUFFIXES)}")
     check_output(out, "--out")
     check_store(store_path, "--store")
-    from thermidor.reports.html import report_from_store, write_text  # noqa: PLC0415
+    from thermidor.reports.html import report_from_store  # noqa: PLC0415
     from thermidor.store import StoreError  # noqa: PLC0415
 
     try:
@@ -56,11 +57,7 @@ def report(
         fail_store(exc)
     except ValueError as exc:
         fail(str(exc))
-    try:
-        write_text(out, text)
-    except OSError as exc:  # a disk full, or the folder gone read-only since the check
-        fail_os("--out", out, exc, "cannot write it")
-    typer.echo(f"wrote {out}")
+    write_page(out, text)
 
 
 def plot(

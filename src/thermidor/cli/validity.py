@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from thermidor.cli._common import HTML_SUFFIXES, check_output, check_store, fail, fail_os
+from thermidor.cli._common import HTML_SUFFIXES, check_output, check_store, fail, write_page
 
 
 def validity_report(
@@ -28,7 +28,6 @@ def validity_report(
     """Write the validity report: calibration targets against posterior predictive
     bands, held-out predictions, robustness, ablations, classic reproductions."""
     from thermidor.calibration.posterior import HistoryError  # noqa: PLC0415
-    from thermidor.reports.html import write_text  # noqa: PLC0415
     from thermidor.reports.validity import validity_html  # noqa: PLC0415
     from thermidor.store import StoreError  # noqa: PLC0415
 
@@ -43,8 +42,4 @@ def validity_report(
         text = validity_html(list(calibration or []), store)
     except (HistoryError, StoreError, ValueError) as exc:
         fail(str(exc))
-    try:
-        write_text(out, text)
-    except OSError as exc:
-        fail_os("--out", out, exc, "cannot write it")
-    typer.echo(f"wrote {out}")
+    write_page(out, text)
