@@ -1,18 +1,20 @@
 """The dashboard server as the tests start it: the command ``thermidor ui`` becomes, started
 in its own session, waited for until it answers, stopped by its process group.
 
-The waits poll for the server's answer; their deadline only stops a hung test.
+The wait is for the line the server prints once it listens; the deadline only stops a
+hung test.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import selectors
 import signal
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
 from pathlib import Path
 from typing import IO
@@ -21,6 +23,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from ports import PortTakenError
+from thermidor.dashboard.server import READY
 
 DEADLINE = int(os.environ.get("THERMIDOR_TEST_DEADLINE", "300"))  # s: a hung server's guard
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -76,19 +79,25 @@ def thermidor_ui(*args: str) -> list[str]:
 def serve(
     command: list[str], port: int, env: dict[str, str], stderr: int | IO[bytes] = subprocess.DEVNULL
 ) -> subprocess.Popen[bytes]:
-    """``command`` serving on ``port``, once it answers; ``PortTakenError`` if it exits first."""
-    url = f"http://127.0.0.1:{port}/"
-    proc = subprocess.Popen(command, env=env, start_new_session=True, stderr=stderr)
-    deadline = time.monotonic() + DEADLINE
-    while not answers(url):  # polled until the port answers; the deadline only guards
-        if proc.poll() is not None:
-            raise PortTakenError(f"the dashboard server exited on port {port}")
-        if time.monotonic() >= deadline:
+    """``command`` serving on ``port``, once it says it listens (its first line on stdout);
+    ``PortTakenError`` if it exits first. The wait is for that line: DEADLINE only guards
+    against a server that neither listens nor exits."""
+    proc = subprocess.Popen(
+        command, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=stderr
+    )
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout=DEADLINE):
             stop(proc)
-            raise AssertionError(f"the dashboard did not answer in {DEADLINE} s")
-        time.sleep(0.2)
-    if proc.poll() is not None:  # what answered was another server on a port taken meanwhile
-        raise PortTakenError(f"the dashboard server exited on port {port}")
+            raise AssertionError(f"the dashboard neither listened nor exited in {DEADLINE} s")
+    line = proc.stdout.readline().decode(errors="replace")
+    if not line.startswith(READY):  # end of file: it exited, the port taken by another
+        stop(proc)
+        raise PortTakenError(f"the dashboard server exited on port {port}: {line!r}")
+    assert f":{port}/" in line, line
+    # whatever else it prints is read and dropped, so a full pipe never blocks it
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
     return proc
 
 

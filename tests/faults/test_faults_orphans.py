@@ -9,6 +9,7 @@ import json
 import multiprocessing
 import os
 import select
+import selectors
 import signal
 import subprocess
 import sys
@@ -80,13 +81,30 @@ def _running(process: psutil.Process) -> bool:
 
 
 def _survivors(processes: list[psutil.Process]) -> list[psutil.Process]:
-    """Those of ``processes`` still running once all have ended or GONE_WITHIN has passed."""
-    limit = time.monotonic() + GONE_WITHIN
-    while True:
-        alive = [p for p in processes if _running(p)]
-        if not alive or time.monotonic() > limit:
-            return alive
-        time.sleep(0.05)
+    """Those of ``processes`` still running once all have ended or GONE_WITHIN has passed.
+
+    Each is waited for on its pidfd, which the kernel makes readable when the process
+    exits: an event, not a poll; GONE_WITHIN only bounds a wait for one that never ends."""
+    watched: dict[int, psutil.Process] = {}
+    for process in processes:
+        try:
+            watched[os.pidfd_open(process.pid)] = process
+        except ProcessLookupError:
+            continue  # gone already
+    try:
+        with selectors.DefaultSelector() as selector:
+            for fd in watched:
+                selector.register(fd, selectors.EVENT_READ)
+            limit = time.monotonic() + GONE_WITHIN
+            waiting = set(watched)
+            while waiting and (left := limit - time.monotonic()) > 0:
+                for key, _ in selector.select(timeout=left):
+                    selector.unregister(key.fd)
+                    waiting.discard(key.fd)
+    finally:
+        for fd in watched:
+            os.close(fd)
+    return [p for p in processes if _running(p)]
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import sys
 import threading
 import warnings
@@ -28,6 +29,7 @@ from thermidor.dashboard import docs_route, guard
 GRACE = 3  # seconds the open pages get to close after a stop signal
 WATCHDOG = 15.0  # seconds after a stop signal when the process exits whatever still runs
 APP = "thermidor.dashboard.app"
+READY = "thermidor dashboard at"  # the line printed on stdout once the server listens
 
 # Solara's own server logging (``solara run``): errors only, on stderr, no access log
 LOGGING: dict[str, Any] = {
@@ -105,6 +107,14 @@ def main(argv: list[str] | None = None) -> None:
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
             _stopping(sig)
             super().handle_exit(sig, frame)
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            """Say where the dashboard is once it listens: the user's link, and the event a
+            script (the tests) waits for instead of polling the port."""
+            await super().startup(sockets=sockets)
+            if self.started:
+                port = self.servers[0].sockets[0].getsockname()[1]
+                print(f"{READY} http://{args.host}:{port}/ (Ctrl+C stops it)", flush=True)
 
     rules = guard.policy(args.host, args.port, args.allow_origin)
     config = uvicorn.Config(
