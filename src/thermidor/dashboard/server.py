@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> None:
     args = _arguments(argv)
     os.environ["SOLARA_APP"] = args.app  # read when Solara's server module is imported
     os.environ["SOLARA_MODE"] = "production"
+    # Solara reports each server start and page to Mixpanel unless told not to: a research
+    # tool sends nothing anywhere unasked (and offline, as in CI, the reports only fail)
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
     # said on every page load over plain http, about iframes, which the dashboard is not in
     warnings.filterwarnings("ignore", "Cookies with samesite=none require https")
     import solara.server.starlette  # noqa: PLC0415 (after SOLARA_APP)
