@@ -7,13 +7,13 @@ import base64
 import json
 import re
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 from calibration_support import TINY
 from typer.testing import CliRunner
 
+from browser_pages import figure_boxes, needs_chromium, opened, overflow
 from thermidor.calibration import predictive
 from thermidor.calibration.inference import calibrate
 from thermidor.calibration.posterior import read_posterior
@@ -23,7 +23,6 @@ from thermidor.experiments.executors import LocalExecutor
 
 pytestmark = pytest.mark.slow  # a tiny calibration and its predictive runs, ~30 s
 runner = CliRunner()
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
@@ -74,24 +73,15 @@ def test_the_report_draws_the_summary_s_numbers(folder, tmp_path):
     assert list(posterior["data"][0]["y"]) == [p["name"] for p in found["parameters"]]
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
+@needs_chromium
 @pytest.mark.parametrize("width", [1280, 1920])
 def test_the_report_fits_the_screen(folder, tmp_path, width):
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
-
     out = tmp_path / "validity.html"
     runner.invoke(app, ["validity-report", "--calibration", str(folder), "--out", str(out)])
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM))
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        page.goto(out.as_uri())
+    with opened(out.as_uri(), width) as page:
         page.wait_for_selector(".figure .main-svg")
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        widths = page.evaluate(
-            "[...document.querySelectorAll('.figure')].map(f => [f.scrollWidth, f.clientWidth])"
-        )
-        browser.close()
-    assert overflow <= 0
+        spill, widths = overflow(page), figure_boxes(page)
+    assert spill <= 0
     assert widths
-    assert all(scroll <= client for scroll, client in widths)
+    assert all(scroll <= client for scroll, client, _ in widths)
     shutil.rmtree(tmp_path, ignore_errors=True)

@@ -4,24 +4,16 @@ The screenshots are kept in ``tests/artifacts`` (``THERMIDOR_ARTIFACTS``)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 import thermidor
+from browser_pages import ARTIFACTS, figure_boxes, needs_chromium, opened, overflow
 from thermidor.model.snapshots import run_with_snapshots
 from thermidor.reports.agents import agent_views, agents_page
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("THERMIDOR_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
-
-# per figure: its container's width, the drawn svg's width, the container's scroll width
-SIZES = """[...document.querySelectorAll('.figure')].map(f => {
-  const svg = f.querySelector('.main-svg');
-  return [f.clientWidth, svg ? svg.getBoundingClientRect().width : 0, f.scrollWidth];
-})"""
+pytestmark = needs_chromium
 TABLES = "[...document.querySelectorAll('.table-wrap')].map(t => [t.scrollWidth, t.clientWidth])"
 
 
@@ -37,28 +29,19 @@ def page_file(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("width", [1280, 1920])
 def test_the_agents_page_fits_the_screen(page_file, width) -> None:
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM))
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            page.goto(page_file.as_uri())
-            page.wait_for_function("document.querySelectorAll('.figure .main-svg').length >= 5")
-            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-            sizes = page.evaluate(SIZES)
-            tables = page.evaluate(TABLES)
-            page.screenshot(path=ARTIFACTS / f"agents-page-{width}.png", full_page=True)
-            page.get_by_text("colour by privilege").click()
-            shown = page.evaluate(
-                "document.querySelector('#figure-0').data.map(t => t.visible !== false)"
-            )
-        finally:
-            browser.close()
-    assert overflow <= 0
+    with opened(page_file.as_uri(), width) as page:
+        page.wait_for_function("document.querySelectorAll('.figure .main-svg').length >= 5")
+        spill = overflow(page)
+        sizes = figure_boxes(page)
+        tables = page.evaluate(TABLES)
+        page.screenshot(path=ARTIFACTS / f"agents-page-{width}.png", full_page=True)
+        page.get_by_text("colour by privilege").click()
+        shown = page.evaluate(
+            "document.querySelector('#figure-0').data.map(t => t.visible !== false)"
+        )
+    assert spill <= 0
     assert len(sizes) == 5
-    for container, drawn, scroll in sizes:
+    for scroll, container, drawn in sizes:
         assert scroll <= container
         assert 0.95 * container <= drawn <= container  # fills its column, never beyond
     assert all(scroll <= client for scroll, client in tables)

@@ -5,7 +5,6 @@ chromium the figure fitting its container at 1280 and 1920 px (screenshots kept)
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from browser_pages import ARTIFACTS, figure_boxes, needs_chromium, opened, overflow
 from cli_support import assert_usage_error
 from thermidor.cli import app
 from thermidor.engine import calendar
@@ -23,8 +23,6 @@ from thermidor.reports.letter_page import METRICS
 from thermidor.store import Store
 
 runner = CliRunner()
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("THERMIDOR_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
 SEEDS, STEPS = 3, 140
 TINY = ["--seeds", str(SEEDS), "--members", "300", "--steps", str(STEPS), "--workers", "1"]
 FIGURE = re.compile(
@@ -135,26 +133,15 @@ def test_compare_refuses_bad_input_before_running(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
+@needs_chromium
 @pytest.mark.parametrize("width", [1280, 1920])
 def test_compare_page_fits_the_screen(compared: tuple[Path, Path], width: int) -> None:
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
-
     _, page_path = compared
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM))
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        page.goto(page_path.as_uri())
+    with opened(page_path.as_uri(), width) as page:
         page.wait_for_selector(".figure .main-svg")
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        widths = page.evaluate(
-            "[...document.querySelectorAll('.figure')].map(f => [f.scrollWidth, f.clientWidth,"
-            " f.querySelector('.main-svg').getBoundingClientRect().width])"
-        )
+        spill, widths = overflow(page), figure_boxes(page)
         page.screenshot(path=str(ARTIFACTS / f"compare-{width}.png"), full_page=True)
-        browser.close()
-    assert overflow <= 0
+    assert spill <= 0
     assert widths
     for scroll, client, drawn in widths:
         assert scroll <= client

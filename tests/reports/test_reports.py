@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 from typer.testing import CliRunner, Result
 
+from browser_pages import ARTIFACTS, figure_boxes, needs_chromium, opened, overflow
 from cli_support import assert_usage_error, one_json_line
 from experiment_support import SWEEP, write
 from thermidor.cli import app
@@ -26,8 +26,6 @@ from thermidor.reports.panels import PANEL_METRICS, PANELS, spans, step_date
 from thermidor.store import Store, StoreError
 
 runner = CliRunner()
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("THERMIDOR_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
 STEPS = 66
 SMALL = ["--members", "500", "--steps", str(STEPS)]
 EXTERNAL = re.compile(
@@ -416,29 +414,19 @@ def test_classic_run_is_refused(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
+@needs_chromium
 def test_comparison_report_fits_the_screen(
     runs: tuple[Path, list[dict[str, Any]]], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
-
     store, found = runs
     out = tmp_path / "compare.html"
     out.write_text(report_from_store(store, [r["run_id"] for r in found]), encoding="utf-8")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM))
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(out.as_uri())
+    with opened(out.as_uri(), 1400) as page:
         page.wait_for_selector(".figure .main-svg")
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        widths = page.evaluate(
-            "[...document.querySelectorAll('.figure')].map(f => [f.scrollWidth, f.clientWidth])"
-        )
+        spill, widths = overflow(page), figure_boxes(page)
         folded = page.evaluate("[...document.querySelectorAll('details')].filter(d => d.open)")
         page.screenshot(path=str(ARTIFACTS / "report-compare-1400.png"), full_page=True)
-        browser.close()
-    assert overflow <= 0
+    assert spill <= 0
     assert widths
-    assert all(scroll <= client for scroll, client in widths)
+    assert all(scroll <= client for scroll, client, _ in widths)
     assert folded == []  # the full tables start closed
