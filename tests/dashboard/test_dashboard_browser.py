@@ -391,6 +391,10 @@ def test_switching_an_event_off_or_editing_it_changes_the_run(page) -> None:  # 
         "() => (document.querySelector('.run-ready') || {innerText: ''})"
         ".innerText.includes('events.demobilisation-1918.magnitude=2')"
     )
+    page.wait_for_function(  # the list shows the event as it will run
+        "() => document.querySelector('.event-demobilisation-1918').innerText"
+        ".includes('magnitude=2.0')"
+    )
     page.screenshot(path=ARTIFACTS / "dashboard-events.png", full_page=True)
     page.locator(".tab-plots").click()
     _run(page, "events.demobilisation-1918.magnitude=2")

@@ -53,7 +53,7 @@ def EventEditor(  # noqa: N802 (a Solara component)
                     text,
                     on_value=setter(spec.key),
                     error=bool(errors.get(spec.key)),
-                    style={"max-width": "170px"},
+                    style={"width": "240px"},  # the longest label, the start's, reads whole
                     continuous_update=True,  # as the form's boxes: a redraw keeps no draft
                 )
                 if errors.get(spec.key):
