@@ -8,8 +8,6 @@ beside its div, so the page opens offline; figures take their column's width.
 
 from __future__ import annotations
 
-import html
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,19 +25,11 @@ if TYPE_CHECKING:
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1400px;
        padding: 0 1.5em; color: #222; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; } h3 { font-size: 0.95em; }
 .figure { width: 100%; }
-.table-wrap { max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 1.5em; }
 th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: right; }
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
-"""
-RENDER = """
-document.querySelectorAll('script[type="application/json"][data-figure]').forEach(
-  function (node) {
-    var fig = JSON.parse(node.textContent);
-    Plotly.newPlot(node.dataset.figure, fig.data, fig.layout, fig.config);
-  });
 """
 
 
@@ -121,58 +111,18 @@ def _at(by_step: dict[int, Snapshot], step: int) -> Snapshot:
     return by_step[step]
 
 
-def _figure_json(fig: go.Figure) -> str:
-    payload = json.loads(fig.to_json())
-    payload["config"] = figures.CONFIG
-    return json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
-
-
-def _table(table: figures.Table) -> str:
-    esc = html.escape
-    title, header, rows = table
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return (f'<h3>{esc(title)}</h3><div class="table-wrap"><table><thead><tr>{head}</tr>'
-            f"</thead><tbody>{body}</tbody></table></div>")  # fmt: skip
-
-
 def agents_page(views: AgentViews, title: str, intro: str = "") -> str:
     """The views as one HTML document; nothing is fetched when it opens."""
-    from plotly.offline import get_plotlyjs  # noqa: PLC0415
+    from thermidor.reports.sections import Section, render  # noqa: PLC0415
 
-    esc = html.escape
-    sections: list[tuple[str, list[go.Figure], list[figures.Table]]] = [
-        ("The office tree", [views.tree], []),
-        ("A sample of the network", [views.network], []),
-        ("Activity, fear and identification", [views.histograms], []),
-        ("Follow one member", [views.member_series], [views.member]),
-        ("Follow one office", [views.office_series], [views.office]),
+    sections = [
+        Section("The office tree", figures=[views.tree]),
+        Section("A sample of the network", figures=[views.network]),
+        Section("Activity, fear and identification", figures=[views.histograms]),
+        Section("Follow one member", figures=[views.member_series], tables=[views.member]),
+        Section("Follow one office", figures=[views.office_series], tables=[views.office]),
     ]
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(title)}</title><style>{STYLE}</style>",
-        f'<script type="text/javascript">{get_plotlyjs()}</script>',
-        f"</head><body><h1>{esc(title)}</h1>",
-    ]
-    if intro:
-        parts.append(f"<p>{esc(intro)}</p>")
-    count = 0
-    for caption, figs, tables in sections:
-        parts.append(f"<section><h2>{esc(caption)}</h2>")
-        for fig in figs:
-            parts += [
-                f'<div id="figure-{count}" class="figure"></div>',
-                f'<script type="application/json" data-figure="figure-{count}">',
-                _figure_json(fig),
-                "</script>",
-            ]
-            count += 1
-        parts += [_table(t) for t in tables]
-        parts.append("</section>")
-    parts += [f"<script>{RENDER}</script>", "</body></html>"]
-    return "\n".join(parts)
+    return render(title, intro, sections, style=STYLE)
 
 
 def agents_page_from_store(
