@@ -33,7 +33,7 @@ seed the means of active, quiet and jailed citizens over steps 51-100 (Mesa's ``
 two-sample Kolmogorov-Smirnov test, judged at 0.05 divided by the number of tests (Bonferroni).
 
     python benchmarks/epstein_vs_mesa.py                    # speed, 3 repetitions
-    python benchmarks/epstein_vs_mesa.py --agreement        # the agreement only
+    python benchmarks/epstein_vs_mesa.py --agreement        # the agreement (about 20 minutes)
     python benchmarks/epstein_vs_mesa.py --quick            # smoke run of both (a minute)
 """
 
@@ -379,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--agreement", action="store_true", help="the seed ensembles, not the speed")
     ap.add_argument("--repeat", type=int, default=3, help="speed repetitions per grid (3)")
     ap.add_argument("--sides", type=int, nargs="+", default=[40, 100, 200], help="grid sides")
-    ap.add_argument("--mesa-seeds", type=int, default=150, help="Mesa seeds per setting (150)")
+    ap.add_argument("--mesa-seeds", type=int, default=60, help="Mesa seeds per setting (60)")
     ap.add_argument("--ours-seeds", type=int, default=400, help="our seeds per setting (400)")
     ap.add_argument("--mesa-python", type=Path, default=MESA_PYTHON, help="the Mesa venv's Python")
     args = ap.parse_args(argv)
@@ -411,7 +411,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             repeat = 2 if args.quick else args.repeat
             plan = [(s, "defaults") for s in sides] + [(s, "GUI") for s in sides]
             print(speed_table(speed_rows(mesa.ask, ours.ask, plan, repeat)))
-            print(f"\n{STEPS} steps, {repeat} repetitions, order alternating")
+            print(f"\n{STEPS} steps, {repeat} repetition(s), seeds 1..{repeat}, order alternating")
     finally:
         mesa.close()
         ours.close()
