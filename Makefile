@@ -28,7 +28,7 @@ PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile -
 	--extra test --strip-extras --no-emit-index-url --no-emit-find-links \
 	--output-file $(LOCK) pyproject.toml
 
-.PHONY: demo test test-quick lint bench lock lock-upgrade clean
+.PHONY: demo test test-quick lint bench lock lock-upgrade mesa-venv clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,28 @@ test-quick: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 
+# Mesa's current release for benchmarks/epstein_vs_mesa.py, in a venv of its own (.venv-mesa):
+# Mesa 3.5.1 needs Python >= 3.12 while the project's venv runs 3.11 (and keeps Mesa 3.3.1 for
+# tests/classic/test_epstein.py). Not part of `make test` or CI. MESA_PYTHON picks the Python;
+# by default the first Python >= 3.12 among python3, python3.14, python3.13, python3.12 on PATH
+# and pyenv's versions (~/.pyenv/versions/3.1x/bin/python3).
+MESA_VENV := .venv-mesa
+MESA_LOCK := benchmarks/mesa-requirements.lock
+MESA_PYTHON ?= $(shell for p in python3 python3.14 python3.13 python3.12 \
+	$$HOME/.pyenv/versions/3.1[2-9]*/bin/python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
+
+$(MESA_VENV)/.installed: $(MESA_LOCK)
+	@test -n "$(MESA_PYTHON)" || { echo "error: no Python >= 3.12 found for Mesa 3.5.1; set MESA_PYTHON=/path/to/python3.12" >&2; exit 2; }
+	$(MESA_PYTHON) -m venv $(MESA_VENV)
+	$(MESA_VENV)/bin/pip install --quiet '$(PIP)'
+	$(MESA_VENV)/bin/pip install --quiet --no-deps -r $(MESA_LOCK)
+	$(MESA_VENV)/bin/pip check
+	touch $@
+
+mesa-venv: $(MESA_VENV)/.installed
+
 $(LOCK_VENV)/bin/pip-compile:
 	$(PYTHON) -m venv $(LOCK_VENV)
 	$(LOCK_VENV)/bin/pip install --quiet '$(PIP)' '$(PIP_TOOLS)'
@@ -70,5 +92,5 @@ lock-upgrade: $(LOCK_VENV)/bin/pip-compile
 	$(PIP_COMPILE) --upgrade
 
 clean:
-	rm -rf $(VENV) $(LOCK_VENV) results.duckdb .pytest_cache
+	rm -rf $(VENV) $(LOCK_VENV) $(MESA_VENV) results.duckdb .pytest_cache
 	find src -name "*.nbi" -delete -o -name "*.nbc" -delete  # numba caches (they miss edits to kernels in other modules)
