@@ -26,6 +26,7 @@ from pydantic import Field, model_validator
 
 from thermidor.classic.base import ClassicModel, ClassicParams
 from thermidor.classic.epstein_kernels import RULE_FLOOR, RULE_NONE, RULE_ROUND, run_kernel
+from thermidor.classic.epstein_mesa_kernel import run_mesa_kernel
 
 __all__ = ["MODEL", "EpsteinParams", "outbursts", "simulate", "vision_offsets"]
 
@@ -136,11 +137,19 @@ def simulate(params: EpsteinParams, seed: int) -> dict[str, np.ndarray]:
     cdx, cdy = vision_offsets(p.citizen_vision, p.neighborhood)
     kdx, kdy = vision_offsets(p.cop_vision, p.neighborhood)
     rule = {"floor": RULE_FLOOR, "round": RULE_ROUND, "none": RULE_NONE}[p.arrest_rule]
-    out = run_kernel(
-        p.width, p.height, kind, group, grievance, risk, pos, cdx, cdy, kdx, kdy, p.steps,
-        float(p.k), float(p.threshold), rule, p.max_jail_term, p.schedule == "mesa",
-        p.movement, p.model == "II", int(rng.integers(0, 2**31 - 1)),
-    )  # fmt: skip
+    seed_kernel = int(rng.integers(0, 2**31 - 1))
+    if p.schedule == "mesa":  # one agent per cell: the bitboard kernel, same draws
+        out = run_mesa_kernel(
+            p.width, p.height, kind, group, grievance, risk, pos, cdx, cdy, kdx, kdy, p.steps,
+            float(p.k), float(p.threshold), rule, p.max_jail_term, p.movement,
+            p.model == "II", seed_kernel,
+        )  # fmt: skip
+    else:
+        out = run_kernel(
+            p.width, p.height, kind, group, grievance, risk, pos, cdx, cdy, kdx, kdy, p.steps,
+            float(p.k), float(p.threshold), rule, p.max_jail_term, False, p.movement,
+            p.model == "II", seed_kernel,
+        )  # fmt: skip
     out = out.astype(np.float64)
     alive = out[:, 4] + out[:, 5]
     series = {

@@ -1,0 +1,147 @@
+"""Bitboards of a torus with a halo: what an Epstein agent sees, counted with popcounts.
+
+Why: an agent looks at every cell of its vision (113 for Mesa's radius-7 von Neumann
+diamond) each time it acts. Keeping one bit per cell and category (occupied, cop, active,
+free), each grid row stored as uint64 words padded on both sides by a halo of ``R`` bits
+that mirrors the other edge of the torus, turns every row of the vision into one
+contiguous bit range: a handful of shifts and a popcount instead of a hundred memory reads.
+
+Only for grids where a cell holds at most one agent (Mesa's schedule: capacity one, a
+jailed citizen keeps its cell, the dead leave). Enumeration order, which the random picks
+depend on, is the one of ``vision_offsets``: rows dy = -v..v, and in a row dx ascending,
+so picking the k-th set bit keeps the draws of the cell-list kernel.
+
+Layout: ``boards[y, word, board]`` (the boards of a word side by side, read together);
+row words hold padded columns px = x + R, plus one spare word so reading the word after
+any word never runs off the end.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+from numba import types
+from numba.extending import intrinsic
+
+__all__ = [
+    "ACT",
+    "COP",
+    "FREE",
+    "N_BOARDS",
+    "OCC",
+    "all_bits",
+    "kth_bit",
+    "new_boards",
+    "popcount",
+    "put",
+    "shape_rows",
+    "window",
+]
+
+OCC = 0  # any agent that blocks moves (everyone alive under Mesa's schedule)
+COP = 1
+ACT = 2  # ACT + group: active citizens of group 0, 1
+FREE = 4  # FREE + group: quiet or active citizens of group 0, 1
+N_BOARDS = 6
+
+_ONE = np.uint64(1)
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@intrinsic
+def popcount(typingctx, x):  # type: ignore[no-untyped-def]  # noqa: ARG001
+    """Number of set bits of a uint64 (one POPCNT instruction where the CPU has it)."""
+    sig = types.uint64(types.uint64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]  # noqa: ARG001
+        return builder.ctpop(args[0])
+
+    return sig, codegen
+
+
+@intrinsic
+def lowest_bit(typingctx, x):  # type: ignore[no-untyped-def]  # noqa: ARG001
+    """Index of the lowest set bit of a non-zero uint64 (count of trailing zeros)."""
+    sig = types.uint64(types.uint64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]  # noqa: ARG001
+        return builder.cttz(args[0], context.get_constant(types.boolean, False))
+
+    return sig, codegen
+
+
+def shape_rows(dx: np.ndarray, dy: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Half-width of each vision row dy = -v..v and whether the own cell is in the vision.
+
+    Every shape of ``vision_offsets`` is, row by row, a centred run of cells, possibly
+    without the centre; this checks it rather than assumes it.
+    """
+    radius = int(max(np.abs(dx).max(), np.abs(dy).max()))
+    half = np.zeros(2 * radius + 1, np.int64)
+    for j, row in enumerate(range(-radius, radius + 1)):
+        xs = np.sort(dx[dy == row])
+        half[j] = xs.max() if xs.size else -1
+    centre = bool(np.any((dx == 0) & (dy == 0)))
+    rebuilt = [
+        (x, row)
+        for j, row in enumerate(range(-radius, radius + 1))
+        for x in range(-half[j], half[j] + 1)
+        if centre or (x, row) != (0, 0)
+    ]
+    if rebuilt != list(zip(dx.tolist(), dy.tolist(), strict=True)):
+        msg = "vision offsets are not centred rows in row-major order"
+        raise ValueError(msg)
+    return half, centre
+
+
+def new_boards(width: int, height: int, halo: int) -> np.ndarray:
+    """Empty boards for a ``width`` x ``height`` torus with a halo of ``halo`` columns."""
+    words = (width + 2 * halo + 63) // 64 + 1
+    return np.zeros((height, words, N_BOARDS), np.uint64)
+
+
+@nb.njit(cache=True)
+def _flip(boards, y, b, p, on):
+    w = p >> 6
+    bit = _ONE << np.uint64(p & 63)
+    if on:
+        boards[y, w, b] |= bit
+    else:
+        boards[y, w, b] &= ~bit
+
+
+@nb.njit(cache=True)
+def put(boards, b, cell, W, R, on):
+    """Set (on) or clear cell's bit on board b, and its halo copy near the edges."""
+    x = cell % W
+    y = cell // W
+    _flip(boards, y, b, x + R, on)
+    if x < R:
+        _flip(boards, y, b, x + R + W, on)
+    if x >= W - R:
+        _flip(boards, y, b, x + R - W, on)
+
+
+@nb.njit(cache=True)
+def window(w0, w1, off):
+    """The 64 bits from bit ``off`` of word w0 on (into the next word w1), low bits first.
+
+    Scalars only: a helper taking the boards array would have numba count references to it
+    on every call, which costs more than the popcounts in this kernel's loops.
+    """
+    sh = np.uint64(off)
+    return (w0 >> sh) | ((w1 << _ONE) << (np.uint64(63) - sh))
+
+
+@nb.njit(cache=True)
+def kth_bit(bits, r):
+    """Index of the r-th (from 0) set bit of ``bits``, which has more than r set bits."""
+    for _ in range(r):
+        bits &= bits - _ONE
+    return np.int64(lowest_bit(bits))
+
+
+@nb.njit(cache=True)
+def all_bits(n):
+    """A mask of the n low bits (1 <= n <= 64)."""
+    return _ALL if n >= 64 else (_ONE << np.uint64(n)) - _ONE
