@@ -6,6 +6,7 @@ free), each grid row stored as uint64 words padded on both sides by a halo of ``
 that mirrors the other edge of the torus, turns every row of the vision into one
 contiguous bit range: a handful of shifts and a popcount instead of a hundred memory reads.
 
+Rows of a vision must fit in a word: radius at most 31 (Mesa's sliders stop at 10).
 Only for grids where a cell holds at most one agent (Mesa's schedule: capacity one, a
 jailed citizen keeps its cell, the dead leave). Enumeration order, which the random picks
 depend on, is the one of ``vision_offsets``: rows dy = -v..v, and in a row dx ascending,
@@ -27,14 +28,18 @@ __all__ = [
     "ACT",
     "COP",
     "FREE",
+    "MAX_RADIUS",
     "N_BOARDS",
     "OCC",
-    "all_bits",
     "kth_bit",
     "new_boards",
     "popcount",
-    "put",
+    "relocate",
+    "row_masks",
+    "select",
     "shape_rows",
+    "spread",
+    "toggle",
     "window",
 ]
 
@@ -43,9 +48,9 @@ COP = 1
 ACT = 2  # ACT + group: active citizens of group 0, 1
 FREE = 4  # FREE + group: quiet or active citizens of group 0, 1
 N_BOARDS = 6
+MAX_RADIUS = 31  # a row of 2v+1 cells in one 64-bit word
 
 _ONE = np.uint64(1)
-_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 @intrinsic
@@ -79,7 +84,7 @@ def shape_rows(dx: np.ndarray, dy: np.ndarray) -> tuple[np.ndarray, bool]:
     radius = int(max(np.abs(dx).max(), np.abs(dy).max()))
     half = np.zeros(2 * radius + 1, np.int64)
     for j, row in enumerate(range(-radius, radius + 1)):
-        xs = np.sort(dx[dy == row])
+        xs = dx[dy == row]
         half[j] = xs.max() if xs.size else -1
     centre = bool(np.any((dx == 0) & (dy == 0)))
     rebuilt = [
@@ -94,32 +99,22 @@ def shape_rows(dx: np.ndarray, dy: np.ndarray) -> tuple[np.ndarray, bool]:
     return half, centre
 
 
+def row_masks(half: np.ndarray, centre: bool) -> np.ndarray:
+    """Per vision row, the mask of its 2h+1 cells in a window starting at its first cell."""
+    masks = np.zeros(half.size, np.uint64)
+    for j, h in enumerate(half.tolist()):
+        if h >= 0:
+            masks[j] = np.uint64((1 << (2 * h + 1)) - 1)
+    if not centre:
+        v = half.size // 2
+        masks[v] &= ~np.uint64(1 << int(half[v]))
+    return masks
+
+
 def new_boards(width: int, height: int, halo: int) -> np.ndarray:
     """Empty boards for a ``width`` x ``height`` torus with a halo of ``halo`` columns."""
     words = (width + 2 * halo + 63) // 64 + 1
     return np.zeros((height, words, N_BOARDS), np.uint64)
-
-
-@nb.njit(cache=True)
-def _flip(boards, y, b, p, on):
-    w = p >> 6
-    bit = _ONE << np.uint64(p & 63)
-    if on:
-        boards[y, w, b] |= bit
-    else:
-        boards[y, w, b] &= ~bit
-
-
-@nb.njit(cache=True)
-def put(boards, b, cell, W, R, on):
-    """Set (on) or clear cell's bit on board b, and its halo copy near the edges."""
-    x = cell % W
-    y = cell // W
-    _flip(boards, y, b, x + R, on)
-    if x < R:
-        _flip(boards, y, b, x + R + W, on)
-    if x >= W - R:
-        _flip(boards, y, b, x + R - W, on)
 
 
 @nb.njit(cache=True)
@@ -142,6 +137,77 @@ def kth_bit(bits, r):
 
 
 @nb.njit(cache=True)
-def all_bits(n):
-    """A mask of the n low bits (1 <= n <= 64)."""
-    return _ALL if n >= 64 else (_ONE << np.uint64(n)) - _ONE
+def toggle(boards, b, cell, W, R, on):
+    """Set (on) or clear cell's bit on board b, and its halo copy near the edges."""
+    x = cell % W
+    y = cell // W
+    for p in (x + R, x + R + W if x < R else -1, x + R - W if x >= W - R else -1):
+        if p >= 0:
+            bit = _ONE << np.uint64(p & 63)
+            if on:
+                boards[y, p >> 6, b] |= bit
+            else:
+                boards[y, p >> 6, b] &= ~bit
+
+
+@nb.njit(cache=True)
+def relocate(boards, mine, old, new, W, R):
+    """Move the bits of the boards flagged in ``mine`` (a bit per board) from old to new."""
+    for b in range(N_BOARDS):
+        if (mine >> b) & 1:
+            toggle(boards, b, old, W, R, False)
+            toggle(boards, b, new, W, R, True)
+
+
+@nb.njit(cache=True)
+def select(boards, x, y, W, H, R, half, masks, b1, b2, empty, r):
+    """The r-th cell, in vision order, set on b1 or b2 (or, if ``empty``, unoccupied)."""
+    v = half.size // 2
+    for j in range(half.size):
+        yy = y + j - v
+        yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
+        a = x + R - half[j]
+        w = a >> 6
+        off = a & 63
+        bits = window(boards[yy, w, b1], boards[yy, w + 1, b1], off)
+        bits |= window(boards[yy, w, b2], boards[yy, w + 1, b2], off)
+        if empty:
+            bits = ~bits
+        bits &= masks[j]
+        count = np.int64(popcount(bits))
+        if r < count:
+            xx = a + kth_bit(bits, r) - R
+            xx = xx + W if xx < 0 else (xx - W if xx >= W else xx)
+            return yy * W + xx
+        r -= count
+    return -1
+
+
+@nb.njit(cache=True)
+def spread(counts, f, cell, W, H, half, centre, delta):
+    """Add delta to ``counts[f]`` (one entry per cell) over the vision of ``cell``.
+
+    This is how a cop's move or a citizen's change of state reaches the counts of those
+    who see it: visions are symmetric, so the cells that see ``cell`` are the cells it sees.
+    """
+    x = cell % W
+    y = cell // W
+    v = half.size // 2
+    for j in range(half.size):
+        yy = y + j - v
+        yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
+        base = yy * W
+        lo = x - half[j]
+        hi = x + half[j] + 1
+        if lo < 0:
+            for xx in range(lo + W, W):
+                counts[f, base + xx] += delta
+            lo = 0
+        if hi > W:
+            for xx in range(hi - W):
+                counts[f, base + xx] += delta
+            hi = W
+        for xx in range(lo, hi):
+            counts[f, base + xx] += delta
+    if not centre:
+        counts[f, cell] -= delta

@@ -1,12 +1,16 @@
-"""Compiled kernel of Epstein's model under Mesa's schedule, on bitboards.
+"""Compiled kernel of Epstein's model under Mesa's schedule: bitboards and vision counts.
 
 Why a second kernel: under Mesa's schedule a cell holds at most one agent (capacity one, a
-jailed citizen keeps its cell), so the cell lists and count arrays of ``epstein_kernels``
-reduce to one bit per cell and category, and a whole vision is counted with a popcount per
-row (see ``epstein_bits``). The sweep is the same: one agent at a time in a fresh random
-order, each seeing the grid as the agents before it left it. The random draws are the same
-calls in the same order with the same bounds, and the k-th candidate is taken in the same
-enumeration order, so for a seed both kernels return the same numbers (a test checks it).
+jailed citizen keeps its cell), so the cell lists of ``epstein_kernels`` reduce to one bit
+per cell and category (``epstein_bits``). What a citizen weighs, the cops and the active
+citizens in its vision, is kept per cell as it changes (``spread`` when a cop moves or a
+citizen turns active, quiet, jailed or dead), so deciding reads two numbers; the empty
+cells of a vision, which change with every move, are counted with a popcount per row.
+
+The sweep is the same: one agent at a time in a fresh random order, each seeing the grid
+as the agents before it left it. The random draws are the same calls in the same order
+with the same bounds, and the k-th candidate is taken in the same enumeration order, so
+for a seed both kernels return the same numbers (a test checks it).
 """
 
 # numba compiles only the legacy np.random API (seeded per run from a numpy Generator).
@@ -20,13 +24,17 @@ from thermidor.classic.epstein_bits import (
     ACT,
     COP,
     FREE,
+    MAX_RADIUS,
     OCC,
-    all_bits,
     kth_bit,
     new_boards,
     popcount,
-    put,
+    relocate,
+    row_masks,
+    select,
     shape_rows,
+    spread,
+    toggle,
     window,
 )
 from thermidor.classic.epstein_kernels import (
@@ -35,121 +43,93 @@ from thermidor.classic.epstein_kernels import (
     DEAD,
     QUIET,
     RULE_FLOOR,
+    RULE_NONE,
     RULE_ROUND,
     _half_even,
+    run_kernel,
 )
 
 __all__ = ["run_mesa_kernel"]
 
-_ONE = np.uint64(1)
-
 
 @nb.njit(cache=True)
-def _mark(boards, cell, kind, group, state, W, R, on):
-    """Set or clear the bits an agent of this kind, group and state puts on its cell."""
+def _boards_of(kind, group, state):
+    """The boards (a bit each) an agent of this kind, group and state is marked on."""
     if state == DEAD:
-        return
-    put(boards, OCC, cell, W, R, on)
+        return 0
     if kind == 1:
-        put(boards, COP, cell, W, R, on)
-        return
+        return (1 << OCC) | (1 << COP)
+    mine = 1 << OCC
     if state == ACTIVE:
-        put(boards, ACT + group, cell, W, R, on)
+        mine |= 1 << (ACT + group)
     if state <= ACTIVE:
-        put(boards, FREE + group, cell, W, R, on)
+        mine |= 1 << (FREE + group)
+    return mine
 
 
 @nb.njit(cache=True)
-def _row(y, j, v, H):
-    yy = y + j - v
-    if yy < 0:
-        return yy + H
-    if yy >= H:
-        return yy - H
-    return yy
+def _restate(boards, counts, cell, group, old, new, W, H, R, half, centre):
+    """A citizen's state changes: its bits, and the active counts of those who see it."""
+    was = _boards_of(0, group, old)
+    now = _boards_of(0, group, new)
+    for b in range(OCC, FREE + 2):
+        if ((was ^ now) >> b) & 1:
+            toggle(boards, b, cell, W, R, (now >> b) & 1 == 1)
+    if old == ACTIVE and new != ACTIVE:
+        spread(counts, 1 + group, cell, W, H, half, centre, -1)
+    elif new == ACTIVE and old != ACTIVE:
+        spread(counts, 1 + group, cell, W, H, half, centre, 1)
 
 
 @nb.njit(cache=True)
-def _tally(boards, x, y, H, R, half, centre, ba, bb):
-    """Set bits on boards ba and bb, and occupied cells, in the vision of (x, y)."""
+def _cop_tally(boards, x, y, H, R, half, masks):
+    """Active citizens (either group) and occupied cells in a cop's vision."""
     v = half.size // 2
-    na = 0
-    nb_ = 0
-    nocc = 0
+    active = 0
+    occupied = 0
     for j in range(half.size):
-        h = half[j]
-        if h < 0:
-            continue
-        yy = _row(y, j, v, H)
-        a = x + R - h
-        left = 2 * h + 1
-        while left > 0:
-            n = min(left, 64)
-            mask = all_bits(n)
-            if j == v and not centre and a <= x + R < a + n:
-                mask &= ~(_ONE << np.uint64(x + R - a))
-            w = a >> 6
-            off = a & 63
-            na += popcount(window(boards[yy, w, ba], boards[yy, w + 1, ba], off) & mask)
-            nb_ += popcount(window(boards[yy, w, bb], boards[yy, w + 1, bb], off) & mask)
-            nocc += popcount(window(boards[yy, w, OCC], boards[yy, w + 1, OCC], off) & mask)
-            a += n
-            left -= n
-    return na, nb_, nocc
-
-
-@nb.njit(cache=True)
-def _select(boards, x, y, W, H, R, half, centre, b1, b2, empty, r):
-    """The r-th cell, in vision order, set on b1 or b2 (or, if ``empty``, unoccupied)."""
-    v = half.size // 2
-    for j in range(half.size):
-        h = half[j]
-        if h < 0:
-            continue
-        yy = _row(y, j, v, H)
-        a = x + R - h
-        left = 2 * h + 1
-        while left > 0:
-            n = min(left, 64)
-            mask = all_bits(n)
-            if j == v and not centre and a <= x + R < a + n:
-                mask &= ~(_ONE << np.uint64(x + R - a))
-            w = a >> 6
-            off = a & 63
-            bits = window(boards[yy, w, b1], boards[yy, w + 1, b1], off)
-            bits |= window(boards[yy, w, b2], boards[yy, w + 1, b2], off)
-            if empty:
-                bits = ~bits
-            bits &= mask
-            count = np.int64(popcount(bits))
-            if r < count:
-                xx = a + kth_bit(bits, r) - R
-                if xx < 0:
-                    xx += W
-                elif xx >= W:
-                    xx -= W
-                return yy * W + xx
-            r -= count
-            a += n
-            left -= n
-    return -1
+        yy = y + j - v
+        yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
+        a = x + R - half[j]
+        w = a >> 6
+        off = a & 63
+        m = masks[j]
+        bits = window(boards[yy, w, ACT], boards[yy, w + 1, ACT], off)
+        bits |= window(boards[yy, w, ACT + 1], boards[yy, w + 1, ACT + 1], off)
+        active += popcount(bits & m)
+        occupied += popcount(window(boards[yy, w, OCC], boards[yy, w + 1, OCC], off) & m)
+    return np.int64(active), np.int64(occupied)
 
 
 @nb.njit(cache=True)
 def _sweeps(
-    W, H, R, boards, kind, group, grievance, risk, pos, chalf, ccentre, khalf, kcentre,
+    W, H, R, boards, kind, group, grievance, risk, pos, chalf, ccentre, cmasks, khalf, kmasks,
     steps, k, threshold, rule, jmax, movement, model2, seed,
 ):  # fmt: skip
     np.random.seed(seed)
     n = kind.size
+    v = chalf.size // 2
     at = np.full(W * H, -1, np.int64)
+    # cops (0), and active citizens of group g (1 + g), in the citizen-vision of each cell
+    counts = np.zeros((3, W * H), np.int32)
     state = np.zeros(n, np.int8)
     jail = np.zeros(n, np.int64)
     for i in range(n):
         at[pos[i]] = i
-        _mark(boards, pos[i], kind[i], group[i], QUIET, W, R, True)
-    csize = np.sum(2 * chalf + 1) - (0 if ccentre else 1)
-    ksize = np.sum(2 * khalf + 1) - (0 if kcentre else 1)
+        mine = _boards_of(kind[i], group[i], QUIET)
+        for b in range(OCC, FREE + 2):
+            if (mine >> b) & 1:
+                toggle(boards, b, pos[i], W, R, True)
+        if kind[i] == 1:
+            spread(counts, 0, pos[i], W, H, chalf, ccentre, 1)
+    ksize = 0
+    for j in range(khalf.size):
+        ksize += popcount(kmasks[j])
+    # P for each whole C/A (floor and round make it whole): the same expression, tabled
+    prob = np.empty(chalf.size * chalf.size + 2)
+    for m in range(prob.size):
+        prob[m] = 1.0 - np.exp(-k * float(m))
+    rowcount = np.zeros(chalf.size, np.int64)
     order = np.arange(n)
     out = np.zeros((steps, 6), np.int64)
     for t in range(steps):
@@ -167,57 +147,89 @@ def _sweeps(
             x = c % W
             y = c // W
             if kind[i] == 1:  # cop: arrest an active citizen of either group, then move
-                n0, n1, nocc = _tally(boards, x, y, H, R, khalf, kcentre, ACT, ACT + 1)
-                if n0 + n1 > 0:
-                    r = np.random.randint(0, n0 + n1)
-                    s = at[_select(boards, x, y, W, H, R, khalf, kcentre, ACT, ACT + 1, False, r)]
+                nact, nocc = _cop_tally(boards, x, y, H, R, khalf, kmasks)
+                if nact > 0:
+                    r = np.random.randint(0, nact)
+                    s = at[select(boards, x, y, W, H, R, khalf, kmasks, ACT, ACT + 1, False, r)]
                     jail[s] = np.random.randint(0, jmax + 1)
-                    _mark(boards, pos[s], 0, group[s], state[s], W, R, False)
+                    _restate(boards, counts, pos[s], group[s], state[s], ARRESTED,
+                             W, H, R, chalf, ccentre)  # fmt: skip
                     state[s] = ARRESTED
-                    _mark(boards, pos[s], 0, group[s], ARRESTED, W, R, True)
-                empty = ksize - nocc
-                half = khalf
-                centre = kcentre
-            else:
-                if jail[i] > 0:
-                    jail[i] -= 1  # Mesa counts the term down on the agent's own turn
-                    continue
-                g = group[i]
-                cops, acts, nocc = _tally(boards, x, y, H, R, chalf, ccentre, COP, ACT + g)
-                ratio = cops / (acts + 1)  # counting oneself as active
-                if rule == RULE_FLOOR:
-                    ratio = np.floor(ratio)
-                elif rule == RULE_ROUND:
-                    ratio = _half_even(ratio)
+                if movement and ksize > nocc:
+                    r = np.random.randint(0, ksize - nocc)
+                    new = select(boards, x, y, W, H, R, khalf, kmasks, OCC, OCC, True, r)
+                    relocate(boards, (1 << OCC) | (1 << COP), c, new, W, R)
+                    spread(counts, 0, c, W, H, chalf, ccentre, -1)
+                    spread(counts, 0, new, W, H, chalf, ccentre, 1)
+                    at[c] = -1
+                    at[new] = i
+                    pos[i] = new
+                continue
+            if jail[i] > 0:
+                jail[i] -= 1  # Mesa counts the term down on the agent's own turn
+                continue
+            g = group[i]
+            ratio = counts[0, c] / (counts[1 + g, c] + 1)  # counting oneself as active
+            if rule == RULE_NONE:
                 p = 1.0 - np.exp(-k * ratio)
-                new = ACTIVE if grievance[i] - risk[i] * p > threshold else QUIET
-                if new != state[i]:
-                    _mark(boards, c, 0, g, state[i], W, R, False)
-                    state[i] = new
-                    _mark(boards, c, 0, g, new, W, R, True)
-                empty = csize - nocc
-                if model2 and new == ACTIVE:  # kill a free citizen of the other group
-                    _, tot, _ = _tally(boards, x, y, H, R, chalf, ccentre, FREE + 1 - g, FREE + 1 - g)
-                    if tot > 0:
-                        r = np.random.randint(0, tot)
-                        cell = _select(boards, x, y, W, H, R, chalf, ccentre, FREE + 1 - g,
-                                       FREE + 1 - g, False, r)  # fmt: skip
-                        victim = at[cell]
-                        _mark(boards, cell, 0, group[victim], state[victim], W, R, False)
-                        state[victim] = DEAD
-                        at[cell] = -1
-                        killed += 1
-                        empty += 1
-                half = chalf
-                centre = ccentre
-            if movement and empty > 0:
-                r = np.random.randint(0, empty)
-                cell = _select(boards, x, y, W, H, R, half, centre, OCC, OCC, True, r)
-                _mark(boards, c, kind[i], group[i], state[i], W, R, False)
-                _mark(boards, cell, kind[i], group[i], state[i], W, R, True)
-                at[c] = -1
-                at[cell] = i
-                pos[i] = cell
+            else:
+                p = prob[int(np.floor(ratio) if rule == RULE_FLOOR else _half_even(ratio))]
+            now = ACTIVE if grievance[i] - risk[i] * p > threshold else QUIET
+            if now != state[i]:
+                _restate(boards, counts, c, g, state[i], now, W, H, R, chalf, ccentre)
+                state[i] = now
+            if model2 and now == ACTIVE:  # kill a free citizen of the other group
+                prey = FREE + 1 - g
+                tot = 0
+                for j in range(chalf.size):
+                    yy = y + j - v
+                    yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
+                    a = x + R - chalf[j]
+                    w = a >> 6
+                    bits = window(boards[yy, w, prey], boards[yy, w + 1, prey], a & 63)
+                    tot += np.int64(popcount(bits & cmasks[j]))
+                if tot > 0:
+                    r = np.random.randint(0, tot)
+                    cell = select(boards, x, y, W, H, R, chalf, cmasks, prey, prey, False, r)
+                    victim = at[cell]
+                    _restate(boards, counts, cell, 1 - g, state[victim], DEAD,
+                             W, H, R, chalf, ccentre)  # fmt: skip
+                    state[victim] = DEAD
+                    at[cell] = -1
+                    killed += 1
+            if not movement:
+                continue
+            empty = 0
+            for j in range(chalf.size):  # the empty cells of each row of the vision
+                yy = y + j - v
+                yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
+                a = x + R - chalf[j]
+                w = a >> 6
+                bits = ~window(boards[yy, w, OCC], boards[yy, w + 1, OCC], a & 63) & cmasks[j]
+                rowcount[j] = popcount(bits)
+                empty += rowcount[j]
+            if empty == 0:
+                continue
+            r = np.random.randint(0, empty)
+            j = 0
+            while r >= rowcount[j]:
+                r -= rowcount[j]
+                j += 1
+            yy = y + j - v
+            yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
+            a = x + R - chalf[j]
+            w = a >> 6
+            bits = ~window(boards[yy, w, OCC], boards[yy, w + 1, OCC], a & 63) & cmasks[j]
+            xx = a + kth_bit(bits, r) - R
+            xx = xx + W if xx < 0 else (xx - W if xx >= W else xx)
+            new = yy * W + xx
+            relocate(boards, _boards_of(0, g, state[i]), c, new, W, R)
+            if state[i] == ACTIVE:
+                spread(counts, 1 + g, c, W, H, chalf, ccentre, -1)
+                spread(counts, 1 + g, new, W, H, chalf, ccentre, 1)
+            at[c] = -1
+            at[new] = i
+            pos[i] = new
         for i in range(n):
             s = state[i]
             if kind[i] != 0 or s == DEAD:
@@ -239,20 +251,26 @@ def run_mesa_kernel(
     kdy: np.ndarray, steps: int, k: float, threshold: float, rule: int, jmax: int,
     movement: bool, model2: bool, seed: int,
 ) -> np.ndarray:  # fmt: skip
-    """``run_kernel`` with Mesa's schedule, faster; the same arguments less ``mesa``.
+    """``run_kernel`` under Mesa's schedule, faster; the same arguments less ``mesa``.
 
     Returns (steps, 6) int64: active, quiet, jailed, killed, alive in group A, B. ``pos``
-    (each agent's cell, one agent per cell) is left as it was.
+    (each agent's cell, one agent per cell) is left as it was. A vision wider than a word
+    (radius over 31) runs on the cell-list kernel, with the same results.
     """
     chalf, ccentre = shape_rows(cdx, cdy)
     khalf, kcentre = shape_rows(kdx, kdy)
     halo = max(chalf.size, khalf.size) // 2
-    cells = np.asarray(pos, np.int64)
+    cells = np.array(pos, np.int64)
+    if halo > MAX_RADIUS:
+        return run_kernel(
+            W, H, kind, group, grievance, risk, cells, cdx, cdy, kdx, kdy, steps, k, threshold,
+            rule, jmax, True, movement, model2, seed,
+        )  # fmt: skip
     if np.unique(cells).size != cells.size:
         msg = "Mesa's schedule holds one agent per cell"
         raise ValueError(msg)
     return _sweeps(
-        W, H, halo, new_boards(W, H, halo), kind, group, grievance, risk, cells.copy(),
-        chalf, ccentre, khalf, kcentre, steps, k, threshold, rule, jmax, movement, model2,
-        seed,
+        W, H, halo, new_boards(W, H, halo), kind, group, grievance, risk, cells, chalf,
+        ccentre, row_masks(chalf, ccentre), khalf, row_masks(khalf, kcentre), steps, k,
+        threshold, rule, jmax, movement, model2, seed,
     )  # fmt: skip
