@@ -54,25 +54,35 @@ _ONE = np.uint64(1)
 
 
 @intrinsic
-def popcount(typingctx, x):  # type: ignore[no-untyped-def]  # noqa: ARG001
-    """Number of set bits of a uint64 (one POPCNT instruction where the CPU has it)."""
+def _ctpop(typingctx, x):
     sig = types.uint64(types.uint64)
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]  # noqa: ARG001
+    def codegen(context, builder, signature, args):
         return builder.ctpop(args[0])
 
     return sig, codegen
 
 
 @intrinsic
-def lowest_bit(typingctx, x):  # type: ignore[no-untyped-def]  # noqa: ARG001
-    """Index of the lowest set bit of a non-zero uint64 (count of trailing zeros)."""
+def _cttz(typingctx, x):
     sig = types.uint64(types.uint64)
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]  # noqa: ARG001
+    def codegen(context, builder, signature, args):
         return builder.cttz(args[0], context.get_constant(types.boolean, False))
 
     return sig, codegen
+
+
+@nb.njit(cache=True)
+def popcount(x):
+    """Number of set bits of a uint64 (one POPCNT instruction where the CPU has it)."""
+    return np.int64(_ctpop(x))  # type: ignore[call-arg]  # numba passes typingctx itself
+
+
+@nb.njit(cache=True)
+def lowest_bit(x):
+    """Index of the lowest set bit of a non-zero uint64 (count of trailing zeros)."""
+    return np.int64(_cttz(x))  # type: ignore[call-arg]  # numba passes typingctx itself
 
 
 def shape_rows(dx: np.ndarray, dy: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -133,7 +143,7 @@ def kth_bit(bits, r):
     """Index of the r-th (from 0) set bit of ``bits``, which has more than r set bits."""
     for _ in range(r):
         bits &= bits - _ONE
-    return np.int64(lowest_bit(bits))
+    return lowest_bit(bits)
 
 
 @nb.njit(cache=True)
@@ -174,7 +184,7 @@ def select(boards, x, y, W, H, R, half, masks, b1, b2, empty, r):
         if empty:
             bits = ~bits
         bits &= masks[j]
-        count = np.int64(popcount(bits))
+        count = popcount(bits)
         if r < count:
             xx = a + kth_bit(bits, r) - R
             xx = xx + W if xx < 0 else (xx - W if xx >= W else xx)

@@ -44,7 +44,6 @@ from thermidor.classic.epstein_kernels import (
     QUIET,
     RULE_FLOOR,
     RULE_NONE,
-    RULE_ROUND,
     _half_even,
     run_kernel,
 )
@@ -98,7 +97,7 @@ def _cop_tally(boards, x, y, H, R, half, masks):
         bits |= window(boards[yy, w, ACT + 1], boards[yy, w + 1, ACT + 1], off)
         active += popcount(bits & m)
         occupied += popcount(window(boards[yy, w, OCC], boards[yy, w + 1, OCC], off) & m)
-    return np.int64(active), np.int64(occupied)
+    return active, occupied
 
 
 @nb.njit(cache=True)
@@ -187,7 +186,7 @@ def _sweeps(
                     a = x + R - chalf[j]
                     w = a >> 6
                     bits = window(boards[yy, w, prey], boards[yy, w + 1, prey], a & 63)
-                    tot += np.int64(popcount(bits & cmasks[j]))
+                    tot += popcount(bits & cmasks[j])
                 if tot > 0:
                     r = np.random.randint(0, tot)
                     cell = select(boards, x, y, W, H, R, chalf, cmasks, prey, prey, False, r)
