@@ -12,9 +12,9 @@ jailed citizen keeps its cell, the dead leave). Enumeration order, which the ran
 depend on, is the one of ``vision_offsets``: rows dy = -v..v, and in a row dx ascending,
 so picking the k-th set bit keeps the draws of the cell-list kernel.
 
-Layout: ``boards[y, word, board]`` (the boards of a word side by side, read together);
-row words hold padded columns px = x + R, plus one spare word so reading the word after
-any word never runs off the end.
+Layout: ``boards[board, y, word]`` (a row's words side by side: the most frequent read,
+a citizen's empty cells, touches one board); row words hold padded columns px = x + R,
+plus one spare word so reading the word after any word never runs off the end.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def row_masks(half: np.ndarray, centre: bool) -> np.ndarray:
 def new_boards(width: int, height: int, halo: int) -> np.ndarray:
     """Empty boards for a ``width`` x ``height`` torus with a halo of ``halo`` columns."""
     words = (width + 2 * halo + 63) // 64 + 1
-    return np.zeros((height, words, N_BOARDS), np.uint64)
+    return np.zeros((N_BOARDS, height, words), np.uint64)
 
 
 @nb.njit(cache=True)
@@ -155,9 +155,9 @@ def toggle(boards, b, cell, W, R, on):
         if p >= 0:
             bit = _ONE << np.uint64(p & 63)
             if on:
-                boards[y, p >> 6, b] |= bit
+                boards[b, y, p >> 6] |= bit
             else:
-                boards[y, p >> 6, b] &= ~bit
+                boards[b, y, p >> 6] &= ~bit
 
 
 @nb.njit(cache=True)
@@ -177,10 +177,11 @@ def select(boards, x, y, W, H, R, half, masks, b1, b2, empty, r):
         yy = y + j - v
         yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
         a = x + R - half[j]
-        w = a >> 6
+        w = np.uint64(a >> 6)  # unsigned indices: no negative-index fix-ups in the loop
+        uy = np.uint64(yy)
         off = a & 63
-        bits = window(boards[yy, w, b1], boards[yy, w + 1, b1], off)
-        bits |= window(boards[yy, w, b2], boards[yy, w + 1, b2], off)
+        bits = window(boards[b1, uy, w], boards[b1, uy, w + _ONE], off)
+        bits |= window(boards[b2, uy, w], boards[b2, uy, w + _ONE], off)
         if empty:
             bits = ~bits
         bits &= masks[j]
@@ -203,6 +204,7 @@ def spread(counts, f, cell, W, H, half, centre, delta):
     x = cell % W
     y = cell // W
     v = half.size // 2
+    row = counts[f]
     for j in range(half.size):
         yy = y + j - v
         yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
@@ -211,13 +213,13 @@ def spread(counts, f, cell, W, H, half, centre, delta):
         hi = x + half[j] + 1
         if lo < 0:
             for xx in range(lo + W, W):
-                counts[f, base + xx] += delta
+                row[np.uint64(base + xx)] += delta
             lo = 0
         if hi > W:
             for xx in range(hi - W):
-                counts[f, base + xx] += delta
+                row[np.uint64(base + xx)] += delta
             hi = W
         for xx in range(lo, hi):
-            counts[f, base + xx] += delta
+            row[np.uint64(base + xx)] += delta  # unsigned: no negative-index fix-ups
     if not centre:
         counts[f, cell] -= delta

@@ -50,6 +50,8 @@ from thermidor.classic.epstein_kernels import (
 
 __all__ = ["run_mesa_kernel"]
 
+_ONE = np.uint64(1)
+
 
 @nb.njit(cache=True)
 def _boards_of(kind, group, state):
@@ -89,14 +91,15 @@ def _cop_tally(boards, x, y, H, R, half, masks):
     for j in range(half.size):
         yy = y + j - v
         yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
+        uy = np.uint64(yy)
         a = x + R - half[j]
-        w = a >> 6
+        w = np.uint64(a >> 6)
         off = a & 63
         m = masks[j]
-        bits = window(boards[yy, w, ACT], boards[yy, w + 1, ACT], off)
-        bits |= window(boards[yy, w, ACT + 1], boards[yy, w + 1, ACT + 1], off)
+        bits = window(boards[ACT, uy, w], boards[ACT, uy, w + _ONE], off)
+        bits |= window(boards[ACT + 1, uy, w], boards[ACT + 1, uy, w + _ONE], off)
         active += popcount(bits & m)
-        occupied += popcount(window(boards[yy, w, OCC], boards[yy, w + 1, OCC], off) & m)
+        occupied += popcount(window(boards[OCC, uy, w], boards[OCC, uy, w + _ONE], off) & m)
     return active, occupied
 
 
@@ -185,7 +188,7 @@ def _sweeps(
                     yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
                     a = x + R - chalf[j]
                     w = a >> 6
-                    bits = window(boards[yy, w, prey], boards[yy, w + 1, prey], a & 63)
+                    bits = window(boards[prey, yy, w], boards[prey, yy, w + 1], a & 63)
                     tot += popcount(bits & cmasks[j])
                 if tot > 0:
                     r = np.random.randint(0, tot)
@@ -199,14 +202,16 @@ def _sweeps(
             if not movement:
                 continue
             empty = 0
+            occ = boards[OCC]
             for j in range(chalf.size):  # the empty cells of each row of the vision
                 yy = y + j - v
-                yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
+                yy = np.uint64(yy + H if yy < 0 else (yy - H if yy >= H else yy))
                 a = x + R - chalf[j]
-                w = a >> 6
-                bits = ~window(boards[yy, w, OCC], boards[yy, w + 1, OCC], a & 63) & cmasks[j]
-                rowcount[j] = popcount(bits)
-                empty += rowcount[j]
+                w = np.uint64(a >> 6)
+                bits = ~window(occ[yy, w], occ[yy, w + _ONE], a & 63) & cmasks[j]
+                count = popcount(bits)
+                rowcount[j] = count
+                empty += count
             if empty == 0:
                 continue
             r = np.random.randint(0, empty)
@@ -217,8 +222,8 @@ def _sweeps(
             yy = y + j - v
             yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
             a = x + R - chalf[j]
-            w = a >> 6
-            bits = ~window(boards[yy, w, OCC], boards[yy, w + 1, OCC], a & 63) & cmasks[j]
+            w = np.uint64(a >> 6)
+            bits = ~window(occ[yy, w], occ[yy, w + _ONE], a & 63) & cmasks[j]
             xx = a + kth_bit(bits, r) - R
             xx = xx + W if xx < 0 else (xx - W if xx >= W else xx)
             new = yy * W + xx
