@@ -147,26 +147,38 @@ def kth_bit(bits, r):
 
 
 @nb.njit(cache=True)
+def _flip(boards, b, x, y, W, R, on):
+    """Set (on) or clear the bit of cell (x, y) on board b, and its halo copy, if any."""
+    p = x + R
+    q = p + W if x < R else (p - W if x >= W - R else -1)
+    row = boards[b, np.uint64(y)]
+    for px in (p, q):
+        if px >= 0:
+            w = np.uint64(px >> 6)
+            bit = _ONE << np.uint64(px & 63)
+            if on:
+                row[w] |= bit
+            else:
+                row[w] &= ~bit
+
+
+@nb.njit(cache=True)
 def toggle(boards, b, cell, W, R, on):
     """Set (on) or clear cell's bit on board b, and its halo copy near the edges."""
-    x = cell % W
-    y = cell // W
-    for p in (x + R, x + R + W if x < R else -1, x + R - W if x >= W - R else -1):
-        if p >= 0:
-            bit = _ONE << np.uint64(p & 63)
-            if on:
-                boards[b, y, p >> 6] |= bit
-            else:
-                boards[b, y, p >> 6] &= ~bit
+    _flip(boards, b, cell % W, cell // W, W, R, on)
 
 
 @nb.njit(cache=True)
 def relocate(boards, mine, old, new, W, R):
     """Move the bits of the boards flagged in ``mine`` (a bit per board) from old to new."""
+    ox = old % W  # divisions are dear next to the bit work: once per cell
+    oy = old // W
+    nx = new % W
+    ny = new // W
     for b in range(N_BOARDS):
         if (mine >> b) & 1:
-            toggle(boards, b, old, W, R, False)
-            toggle(boards, b, new, W, R, True)
+            _flip(boards, b, ox, oy, W, R, False)
+            _flip(boards, b, nx, ny, W, R, True)
 
 
 @nb.njit(cache=True)
