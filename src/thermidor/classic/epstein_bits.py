@@ -9,12 +9,13 @@ contiguous bit range: a handful of shifts and a popcount instead of a hundred me
 Rows of a vision must fit in a word: radius at most 31 (Mesa's sliders stop at 10).
 Only for grids where a cell holds at most one agent (Mesa's schedule: capacity one, a
 jailed citizen keeps its cell, the dead leave). Enumeration order, which the random picks
-depend on, is the one of ``vision_offsets``: rows dy = -v..v, and in a row dx ascending,
-so picking the k-th set bit keeps the draws of the cell-list kernel.
+depend on, is the one of ``vision_offsets``: rows dy = -v..v, and in a row dx ascending.
 
 Layout: ``boards[board, y, word]`` (a row's words side by side: the most frequent read,
 a citizen's empty cells, touches one board); row words hold padded columns px = x + R,
 plus one spare word so reading the word after any word never runs off the end.
+Helpers that take the boards are inlined into the kernel (``inline="always"``): a call
+passing an array costs numba more reference counting than the bit work it does.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ __all__ = [
     "row_masks",
     "select",
     "shape_rows",
-    "spread",
     "toggle",
     "window",
 ]
@@ -146,7 +146,7 @@ def kth_bit(bits, r):
     return lowest_bit(bits)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _flip(boards, b, x, y, W, R, on):
     """Set (on) or clear the bit of cell (x, y) on board b, and its halo copy, if any."""
     p = x + R
@@ -162,13 +162,13 @@ def _flip(boards, b, x, y, W, R, on):
                 row[w] &= ~bit
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def toggle(boards, b, cell, W, R, on):
     """Set (on) or clear cell's bit on board b, and its halo copy near the edges."""
     _flip(boards, b, cell % W, cell // W, W, R, on)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def relocate(boards, mine, old, new, W, R):
     """Move the bits of the boards flagged in ``mine`` (a bit per board) from old to new."""
     ox = old % W  # divisions are dear next to the bit work: once per cell
@@ -181,7 +181,7 @@ def relocate(boards, mine, old, new, W, R):
             _flip(boards, b, nx, ny, W, R, True)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def select(boards, x, y, W, H, R, half, masks, b1, b2, empty, r):
     """The r-th cell, in vision order, set on b1 or b2 (or, if ``empty``, unoccupied)."""
     v = half.size // 2
@@ -204,34 +204,3 @@ def select(boards, x, y, W, H, R, half, masks, b1, b2, empty, r):
             return yy * W + xx
         r -= count
     return -1
-
-
-@nb.njit(cache=True)
-def spread(counts, f, cell, W, H, half, centre, delta):
-    """Add delta to ``counts[f]`` (one entry per cell) over the vision of ``cell``.
-
-    This is how a cop's move or a citizen's change of state reaches the counts of those
-    who see it: visions are symmetric, so the cells that see ``cell`` are the cells it sees.
-    """
-    x = cell % W
-    y = cell // W
-    v = half.size // 2
-    row = counts[f]
-    for j in range(half.size):
-        yy = y + j - v
-        yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
-        base = yy * W
-        lo = x - half[j]
-        hi = x + half[j] + 1
-        if lo < 0:
-            for xx in range(lo + W, W):
-                row[np.uint64(base + xx)] += delta
-            lo = 0
-        if hi > W:
-            for xx in range(hi - W):
-                row[np.uint64(base + xx)] += delta
-            hi = W
-        for xx in range(lo, hi):
-            row[np.uint64(base + xx)] += delta  # unsigned: no negative-index fix-ups
-    if not centre:
-        counts[f, cell] -= delta

@@ -1,20 +1,21 @@
-"""Compiled kernel of Epstein's model under Mesa's schedule: bitboards and vision counts.
+"""Compiled kernel of Epstein's model under Mesa's schedule: bitboards, popcounts, rejection.
 
 Why a second kernel: under Mesa's schedule a cell holds at most one agent (capacity one, a
 jailed citizen keeps its cell), so the cell lists of ``epstein_kernels`` reduce to one bit
-per cell and category (``epstein_bits``). What a citizen weighs, the cops and the active
-citizens in its vision, is kept per cell as it changes (``spread`` when a cop moves or a
-citizen turns active, quiet, jailed or dead), so deciding reads two numbers; the empty
-cells of a vision, which change with every move, are counted with a popcount per row.
+per cell and category (``epstein_bits``). A citizen whose grievance is at most the
+threshold stays quiet whatever it sees (net risk is never negative), so only the others
+look; they count cops and active citizens with a popcount per vision row. A move draws
+offsets of the vision uniformly until one is empty (rejection sampling: exactly uniform
+over the empty cells) and, after ``TRIES`` misses, counts the empty cells and picks one,
+so a full vision still means no move. Draws come from ``xoshiro`` (xoshiro256** seeded by
+``SeedSequence``, Lemire's bounded integers).
 
-The sweep is the same: one agent at a time in a fresh random order, each seeing the grid
-as the agents before it left it. The random draws are the same calls in the same order
-with the same bounds, and the k-th candidate is taken in the same enumeration order, so
-for a seed both kernels return the same numbers (a test checks it).
+The sweep is Mesa's: one agent at a time in a fresh uniformly random order, each seeing the
+grid as the agents before it left it. The model is the cell-list kernel's, the draws are
+not: for a seed the two return different numbers from the same distribution (tests
+compare seed ensembles).
 """
 
-# numba compiles only the legacy np.random API (seeded per run from a numpy Generator).
-# ruff: noqa: NPY002
 from __future__ import annotations
 
 import numba as nb
@@ -26,14 +27,12 @@ from thermidor.classic.epstein_bits import (
     FREE,
     MAX_RADIUS,
     OCC,
-    kth_bit,
     new_boards,
     popcount,
     relocate,
     row_masks,
     select,
     shape_rows,
-    spread,
     toggle,
     window,
 )
@@ -47,14 +46,17 @@ from thermidor.classic.epstein_kernels import (
     _half_even,
     run_kernel,
 )
+from thermidor.classic.xoshiro import bounded, seeded_state
 
-__all__ = ["run_mesa_kernel"]
+__all__ = ["TRIES", "run_mesa_kernel"]
+
+TRIES = 32  # offsets drawn before counting: 0.774**32 < 3e-4 at Mesa's default density
 
 _ONE = np.uint64(1)
 
 
-@nb.njit(cache=True)
-def _boards_of(kind, group, state):
+@nb.njit(cache=True, inline="always")
+def _boards_of(kind, group, state, model2):
     """The boards (a bit each) an agent of this kind, group and state is marked on."""
     if state == DEAD:
         return 0
@@ -63,81 +65,117 @@ def _boards_of(kind, group, state):
     mine = 1 << OCC
     if state == ACTIVE:
         mine |= 1 << (ACT + group)
-    if state <= ACTIVE:
+    if model2 and state <= ACTIVE:  # free citizens: only model II's killers look for them
         mine |= 1 << (FREE + group)
     return mine
 
 
-@nb.njit(cache=True)
-def _restate(boards, counts, cell, group, old, new, W, H, R, half, centre):
-    """A citizen's state changes: its bits, and the active counts of those who see it."""
-    was = _boards_of(0, group, old)
-    now = _boards_of(0, group, new)
+@nb.njit(cache=True, inline="always")
+def _restate(boards, tally, cell, group, old, new, W, R, model2):
+    """A citizen's state changes: its bits, and the per-state tally of citizens."""
+    was = _boards_of(0, group, old, model2)
+    now = _boards_of(0, group, new, model2)
     for b in range(OCC, FREE + 2):
         if ((was ^ now) >> b) & 1:
             toggle(boards, b, cell, W, R, (now >> b) & 1 == 1)
-    if old == ACTIVE and new != ACTIVE:
-        spread(counts, 1 + group, cell, W, H, half, centre, -1)
-    elif new == ACTIVE and old != ACTIVE:
-        spread(counts, 1 + group, cell, W, H, half, centre, 1)
+    tally[old] -= 1
+    tally[new] += 1
+    if new == DEAD:
+        tally[4 + group] -= 1
+
+
+@nb.njit(cache=True, inline="always")
+def _tally_rows(boards, b1, b2, x, y, H, R, half, masks):
+    """Cells set on board b1, and on board b2, in the vision of (x, y)."""
+    v = half.size // 2
+    n1 = 0
+    n2 = 0
+    for j in range(half.size):
+        yy = y + j - v
+        uy = np.uint64(yy + H if yy < 0 else (yy - H if yy >= H else yy))
+        a = x + R - half[j]
+        w = np.uint64(a >> 6)  # unsigned indices: no negative-index fix-ups in the loop
+        off = a & 63
+        m = masks[j]
+        n1 += popcount(window(boards[b1, uy, w], boards[b1, uy, w + _ONE], off) & m)
+        n2 += popcount(window(boards[b2, uy, w], boards[b2, uy, w + _ONE], off) & m)
+    return n1, n2
 
 
 @nb.njit(cache=True)
-def _cop_tally(boards, x, y, H, R, half, masks):
-    """Active citizens (either group) and occupied cells in a cop's vision."""
+def _count_and_pick(boards, rng, x, y, W, H, R, half, masks):
+    """A cell drawn uniformly among the empty cells in the vision of (x, y), or -1 if none."""
     v = half.size // 2
-    active = 0
-    occupied = 0
+    empty = 0
     for j in range(half.size):
         yy = y + j - v
-        yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
-        uy = np.uint64(yy)
+        uy = np.uint64(yy + H if yy < 0 else (yy - H if yy >= H else yy))
         a = x + R - half[j]
         w = np.uint64(a >> 6)
-        off = a & 63
-        m = masks[j]
-        bits = window(boards[ACT, uy, w], boards[ACT, uy, w + _ONE], off)
-        bits |= window(boards[ACT + 1, uy, w], boards[ACT + 1, uy, w + _ONE], off)
-        active += popcount(bits & m)
-        occupied += popcount(window(boards[OCC, uy, w], boards[OCC, uy, w + _ONE], off) & m)
-    return active, occupied
+        bits = window(boards[OCC, uy, w], boards[OCC, uy, w + _ONE], a & 63)
+        empty += popcount(~bits & masks[j])
+    if empty == 0:
+        return -1
+    return select(boards, x, y, W, H, R, half, masks, OCC, OCC, True, bounded(rng, empty))
+
+
+@nb.njit(cache=True)
+def _try_empty(boards, rng, x, y, W, H, R, dx, dy):
+    """The first empty cell among up to ``TRIES`` offsets of the vision drawn uniformly, or -1.
+
+    Conditional on success this is uniform over the vision's empty cells; on failure the
+    caller counts and picks (``_count_and_pick``), and a mixture of two uniform draws over
+    the same set is uniform. Kept apart: with the fallback in the same function the
+    compiled loop ran three times slower.
+    """
+    m = dx.size
+    for _ in range(TRIES):
+        o = bounded(rng, m)
+        yy = y + dy[o]
+        yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
+        px = x + R + dx[o]  # the halo holds the wrapped columns
+        word = boards[OCC, np.uint64(yy), np.uint64(px >> 6)]
+        if ((word >> np.uint64(px & 63)) & _ONE) == 0:
+            xx = x + dx[o]
+            xx = xx + W if xx < 0 else (xx - W if xx >= W else xx)
+            return yy * W + xx
+    return -1
 
 
 @nb.njit(cache=True)
 def _sweeps(
-    W, H, R, boards, kind, group, grievance, risk, pos, chalf, ccentre, cmasks, khalf, kmasks,
-    steps, k, threshold, rule, jmax, movement, model2, seed,
+    W, H, R, boards, kind, group, grievance, risk, pos, cdx, cdy, chalf, cmasks, kdx, kdy,
+    khalf, kmasks, steps, k, threshold, rule, jmax, movement, model2, rng,
 ):  # fmt: skip
-    np.random.seed(seed)
     n = kind.size
-    v = chalf.size // 2
     at = np.full(W * H, -1, np.int64)
-    # cops (0), and active citizens of group g (1 + g), in the citizen-vision of each cell
-    counts = np.zeros((3, W * H), np.int32)
     state = np.zeros(n, np.int8)
     jail = np.zeros(n, np.int64)
+    # citizens by state (QUIET, ACTIVE, ARRESTED, DEAD), then alive in group 0, 1
+    tally = np.zeros(6, np.int64)
     for i in range(n):
         at[pos[i]] = i
-        mine = _boards_of(kind[i], group[i], QUIET)
+        mine = _boards_of(kind[i], group[i], QUIET, model2)
         for b in range(OCC, FREE + 2):
             if (mine >> b) & 1:
                 toggle(boards, b, pos[i], W, R, True)
-        if kind[i] == 1:
-            spread(counts, 0, pos[i], W, H, chalf, ccentre, 1)
-    ksize = 0
-    for j in range(khalf.size):
-        ksize += popcount(kmasks[j])
+        if kind[i] == 0:
+            tally[QUIET] += 1
+            tally[4 + group[i]] += 1
     # P for each whole C/A (floor and round make it whole): the same expression, tabled
     prob = np.empty(chalf.size * chalf.size + 2)
     for m in range(prob.size):
         prob[m] = 1.0 - np.exp(-k * float(m))
-    rowcount = np.zeros(chalf.size, np.int64)
+    two = False  # a second group of citizens: cops read both groups' active boards
+    for i in range(n):
+        two = two or (kind[i] == 0 and group[i] == 1)
+    act2 = ACT + 1 if two else ACT
     order = np.arange(n)
     out = np.zeros((steps, 6), np.int64)
     for t in range(steps):
         killed = 0
-        for a in range(n - 1, 0, -1):  # Fisher-Yates: a fresh random order every step
-            b = np.random.randint(0, a + 1)
+        for a in range(n - 1, 0, -1):  # Fisher-Yates: a fresh uniformly random order
+            b = bounded(rng, a + 1)
             tmp = order[a]
             order[a] = order[b]
             order[b] = tmp
@@ -149,103 +187,70 @@ def _sweeps(
             x = c % W
             y = c // W
             if kind[i] == 1:  # cop: arrest an active citizen of either group, then move
-                nact, nocc = _cop_tally(boards, x, y, H, R, khalf, kmasks)
+                nact, nact2 = _tally_rows(boards, ACT, act2, x, y, H, R, khalf, kmasks)
+                if two:
+                    nact += nact2
                 if nact > 0:
-                    r = np.random.randint(0, nact)
-                    s = at[select(boards, x, y, W, H, R, khalf, kmasks, ACT, ACT + 1, False, r)]
-                    jail[s] = np.random.randint(0, jmax + 1)
-                    _restate(boards, counts, pos[s], group[s], state[s], ARRESTED,
-                             W, H, R, chalf, ccentre)  # fmt: skip
+                    r = bounded(rng, nact)
+                    s = at[select(boards, x, y, W, H, R, khalf, kmasks, ACT, act2, False, r)]
+                    jail[s] = bounded(rng, jmax + 1)
+                    _restate(boards, tally, pos[s], group[s], state[s], ARRESTED, W, R, model2)
                     state[s] = ARRESTED
-                if movement and ksize > nocc:
-                    r = np.random.randint(0, ksize - nocc)
-                    new = select(boards, x, y, W, H, R, khalf, kmasks, OCC, OCC, True, r)
-                    relocate(boards, (1 << OCC) | (1 << COP), c, new, W, R)
-                    spread(counts, 0, c, W, H, chalf, ccentre, -1)
-                    spread(counts, 0, new, W, H, chalf, ccentre, 1)
-                    at[c] = -1
-                    at[new] = i
-                    pos[i] = new
+                if movement:
+                    new = _try_empty(boards, rng, x, y, W, H, R, kdx, kdy)
+                    if new < 0:
+                        new = _count_and_pick(boards, rng, x, y, W, H, R, khalf, kmasks)
+                    if new >= 0:
+                        relocate(boards, (1 << OCC) | (1 << COP), c, new, W, R)
+                        at[c] = -1
+                        at[new] = i
+                        pos[i] = new
                 continue
             if jail[i] > 0:
                 jail[i] -= 1  # Mesa counts the term down on the agent's own turn
                 continue
             g = group[i]
-            ratio = counts[0, c] / (counts[1 + g, c] + 1)  # counting oneself as active
-            if rule == RULE_NONE:
-                p = 1.0 - np.exp(-k * ratio)
-            else:
-                p = prob[int(np.floor(ratio) if rule == RULE_FLOOR else _half_even(ratio))]
-            now = ACTIVE if grievance[i] - risk[i] * p > threshold else QUIET
+            now = QUIET  # grievance at most the threshold: quiet whatever the risk
+            if grievance[i] > threshold:
+                cops, acts = _tally_rows(boards, COP, ACT + g, x, y, H, R, chalf, cmasks)
+                ratio = cops / (acts + 1)  # counting oneself as active
+                if rule == RULE_NONE:
+                    p = 1.0 - np.exp(-k * ratio)
+                else:
+                    p = prob[int(np.floor(ratio) if rule == RULE_FLOOR else _half_even(ratio))]
+                if grievance[i] - risk[i] * p > threshold:
+                    now = ACTIVE
             if now != state[i]:
-                _restate(boards, counts, c, g, state[i], now, W, H, R, chalf, ccentre)
+                _restate(boards, tally, c, g, state[i], now, W, R, model2)
                 state[i] = now
             if model2 and now == ACTIVE:  # kill a free citizen of the other group
                 prey = FREE + 1 - g
-                tot = 0
-                for j in range(chalf.size):
-                    yy = y + j - v
-                    yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
-                    a = x + R - chalf[j]
-                    w = a >> 6
-                    bits = window(boards[prey, yy, w], boards[prey, yy, w + 1], a & 63)
-                    tot += popcount(bits & cmasks[j])
+                tot, _ = _tally_rows(boards, prey, prey, x, y, H, R, chalf, cmasks)
                 if tot > 0:
-                    r = np.random.randint(0, tot)
+                    r = bounded(rng, tot)
                     cell = select(boards, x, y, W, H, R, chalf, cmasks, prey, prey, False, r)
                     victim = at[cell]
-                    _restate(boards, counts, cell, 1 - g, state[victim], DEAD,
-                             W, H, R, chalf, ccentre)  # fmt: skip
+                    _restate(boards, tally, cell, 1 - g, state[victim], DEAD, W, R, model2)
                     state[victim] = DEAD
                     at[cell] = -1
                     killed += 1
             if not movement:
                 continue
-            empty = 0
-            occ = boards[OCC]
-            for j in range(chalf.size):  # the empty cells of each row of the vision
-                yy = y + j - v
-                yy = np.uint64(yy + H if yy < 0 else (yy - H if yy >= H else yy))
-                a = x + R - chalf[j]
-                w = np.uint64(a >> 6)
-                bits = ~window(occ[yy, w], occ[yy, w + _ONE], a & 63) & cmasks[j]
-                count = popcount(bits)
-                rowcount[j] = count
-                empty += count
-            if empty == 0:
+            new = _try_empty(boards, rng, x, y, W, H, R, cdx, cdy)
+            if new < 0:
+                new = _count_and_pick(boards, rng, x, y, W, H, R, chalf, cmasks)
+            if new < 0:
                 continue
-            r = np.random.randint(0, empty)
-            j = 0
-            while r >= rowcount[j]:
-                r -= rowcount[j]
-                j += 1
-            yy = y + j - v
-            yy = yy + H if yy < 0 else (yy - H if yy >= H else yy)
-            a = x + R - chalf[j]
-            w = np.uint64(a >> 6)
-            bits = ~window(occ[yy, w], occ[yy, w + _ONE], a & 63) & cmasks[j]
-            xx = a + kth_bit(bits, r) - R
-            xx = xx + W if xx < 0 else (xx - W if xx >= W else xx)
-            new = yy * W + xx
-            relocate(boards, _boards_of(0, g, state[i]), c, new, W, R)
-            if state[i] == ACTIVE:
-                spread(counts, 1 + g, c, W, H, chalf, ccentre, -1)
-                spread(counts, 1 + g, new, W, H, chalf, ccentre, 1)
+            relocate(boards, _boards_of(0, g, state[i], model2), c, new, W, R)
             at[c] = -1
             at[new] = i
             pos[i] = new
-        for i in range(n):
-            s = state[i]
-            if kind[i] != 0 or s == DEAD:
-                continue
-            out[t, 4 + group[i]] += 1
-            if s == ACTIVE:
-                out[t, 0] += 1
-            elif s == QUIET:
-                out[t, 1] += 1
-            else:
-                out[t, 2] += 1
+        out[t, 0] = tally[ACTIVE]
+        out[t, 1] = tally[QUIET]
+        out[t, 2] = tally[ARRESTED]
         out[t, 3] = killed
+        out[t, 4] = tally[4]
+        out[t, 5] = tally[5]
     return out
 
 
@@ -255,11 +260,12 @@ def run_mesa_kernel(
     kdy: np.ndarray, steps: int, k: float, threshold: float, rule: int, jmax: int,
     movement: bool, model2: bool, seed: int,
 ) -> np.ndarray:  # fmt: skip
-    """``run_kernel`` under Mesa's schedule, faster; the same arguments less ``mesa``.
+    """``run_kernel``'s model under Mesa's schedule, faster; its arguments less ``mesa``.
 
     Returns (steps, 6) int64: active, quiet, jailed, killed, alive in group A, B. ``pos``
-    (each agent's cell, one agent per cell) is left as it was. A vision wider than a word
-    (radius over 31) runs on the cell-list kernel, with the same results.
+    (each agent's cell, one agent per cell) is left as it was. Same seed, same numbers;
+    not the cell-list kernel's numbers, but the same distribution. A vision wider than a
+    word (radius over 31) runs on the cell-list kernel.
     """
     chalf, ccentre = shape_rows(cdx, cdy)
     khalf, kcentre = shape_rows(kdx, kdy)
@@ -274,7 +280,8 @@ def run_mesa_kernel(
         msg = "Mesa's schedule holds one agent per cell"
         raise ValueError(msg)
     return _sweeps(
-        W, H, halo, new_boards(W, H, halo), kind, group, grievance, risk, cells, chalf,
-        ccentre, row_masks(chalf, ccentre), khalf, row_masks(khalf, kcentre), steps, k,
-        threshold, rule, jmax, movement, model2, seed,
+        W, H, halo, new_boards(W, H, halo), kind, group, grievance, risk, cells,
+        np.asarray(cdx, np.int64), np.asarray(cdy, np.int64), chalf, row_masks(chalf, ccentre),
+        np.asarray(kdx, np.int64), np.asarray(kdy, np.int64), khalf, row_masks(khalf, kcentre),
+        steps, k, threshold, rule, jmax, movement, model2, seeded_state(seed),
     )  # fmt: skip
