@@ -144,7 +144,7 @@ def simulate(params: EpsteinParams, seed: int) -> dict[str, np.ndarray]:
     kdx, kdy = vision_offsets(p.cop_vision, p.neighborhood)
     rule = {"floor": RULE_FLOOR, "round": RULE_ROUND, "none": RULE_NONE}[p.arrest_rule]
     seed_kernel = int(rng.integers(0, 2**31 - 1))
-    if p.schedule == "mesa":  # one agent per cell: the bitboard kernel, same draws
+    if p.schedule == "mesa":  # one agent per cell: the bitboard kernel
         out = run_mesa_kernel(
             p.width, p.height, kind, group, grievance, risk, pos, cdx, cdy, kdx, kdy, p.steps,
             float(p.k), float(p.threshold), rule, p.max_jail_term, p.movement,
