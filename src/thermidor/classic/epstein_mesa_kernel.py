@@ -27,9 +27,9 @@ from thermidor.classic.epstein_bits import (
     FREE,
     MAX_RADIUS,
     OCC,
+    _flip,
     new_boards,
     popcount,
-    relocate,
     row_masks,
     select,
     shape_rows,
@@ -121,7 +121,8 @@ def _count_and_pick(boards, rng, x, y, W, H, R, half, masks):
 
 @nb.njit(cache=True)
 def _try_empty(boards, rng, x, y, W, H, R, dx, dy):
-    """The first empty cell among up to ``TRIES`` offsets of the vision drawn uniformly, or -1.
+    """The first empty cell (cell, x, y) among up to ``TRIES`` offsets of the vision drawn
+    uniformly, or (-1, -1, -1).
 
     Conditional on success this is uniform over the vision's empty cells; on failure the
     caller counts and picks (``_count_and_pick``), and a mixture of two uniform draws over
@@ -138,8 +139,21 @@ def _try_empty(boards, rng, x, y, W, H, R, dx, dy):
         if ((word >> np.uint64(px & 63)) & _ONE) == 0:
             xx = x + dx[o]
             xx = xx + W if xx < 0 else (xx - W if xx >= W else xx)
-            return yy * W + xx
-    return -1
+            return yy * W + xx, xx, yy
+    return -1, -1, -1
+
+
+@nb.njit(cache=True, inline="always")
+def _move(boards, mine, x, y, new, nx, ny, W, R):
+    """Move the bits of the boards flagged in ``mine`` from (x, y) to cell new = (nx, ny)."""
+    if nx < 0:  # found by counting: coordinates from the cell (divisions are dear)
+        nx = new % W
+        ny = new // W
+    for b in range(OCC, FREE + 2):
+        if (mine >> b) & 1:
+            _flip(boards, b, x, y, W, R, False)
+            _flip(boards, b, nx, ny, W, R, True)
+    return nx, ny
 
 
 @nb.njit(cache=True)
@@ -153,6 +167,8 @@ def _sweeps(
     jail = np.zeros(n, np.int64)
     # citizens by state (QUIET, ACTIVE, ARRESTED, DEAD), then alive in group 0, 1
     tally = np.zeros(6, np.int64)
+    ax = pos % W  # each agent's column and row, kept as it moves: no division per turn
+    ay = pos // W
     for i in range(n):
         at[pos[i]] = i
         mine = _boards_of(kind[i], group[i], QUIET, model2)
@@ -183,9 +199,9 @@ def _sweeps(
             i = order[idx]
             if state[i] == DEAD:
                 continue
-            c = pos[i]
-            x = c % W
-            y = c // W
+            x = ax[i]
+            y = ay[i]
+            c = y * W + x
             if kind[i] == 1:  # cop: arrest an active citizen of either group, then move
                 nact, nact2 = _tally_rows(boards, ACT, act2, x, y, H, R, khalf, kmasks)
                 if two:
@@ -197,11 +213,12 @@ def _sweeps(
                     _restate(boards, tally, pos[s], group[s], state[s], ARRESTED, W, R, model2)
                     state[s] = ARRESTED
                 if movement:
-                    new = _try_empty(boards, rng, x, y, W, H, R, kdx, kdy)
+                    new, nx, ny = _try_empty(boards, rng, x, y, W, H, R, kdx, kdy)
                     if new < 0:
                         new = _count_and_pick(boards, rng, x, y, W, H, R, khalf, kmasks)
                     if new >= 0:
-                        relocate(boards, (1 << OCC) | (1 << COP), c, new, W, R)
+                        mine = (1 << OCC) | (1 << COP)
+                        ax[i], ay[i] = _move(boards, mine, x, y, new, nx, ny, W, R)
                         at[c] = -1
                         at[new] = i
                         pos[i] = new
@@ -236,12 +253,13 @@ def _sweeps(
                     killed += 1
             if not movement:
                 continue
-            new = _try_empty(boards, rng, x, y, W, H, R, cdx, cdy)
+            new, nx, ny = _try_empty(boards, rng, x, y, W, H, R, cdx, cdy)
             if new < 0:
                 new = _count_and_pick(boards, rng, x, y, W, H, R, chalf, cmasks)
             if new < 0:
                 continue
-            relocate(boards, _boards_of(0, g, state[i], model2), c, new, W, R)
+            mine = _boards_of(0, g, state[i], model2)
+            ax[i], ay[i] = _move(boards, mine, x, y, new, nx, ny, W, R)
             at[c] = -1
             at[new] = i
             pos[i] = new
