@@ -85,6 +85,20 @@ def _restate(boards, tally, cell, group, old, new, W, R, model2):
 
 
 @nb.njit(cache=True, inline="always")
+def _count_rows(boards, b, x, y, H, R, half, masks):
+    """Cells set on board b in the vision of (x, y)."""
+    v = half.size // 2
+    n = 0
+    for j in range(half.size):
+        yy = y + j - v
+        uy = np.uint64(yy + H if yy < 0 else (yy - H if yy >= H else yy))
+        a = x + R - half[j]
+        w = np.uint64(a >> 6)
+        n += popcount(window(boards[b, uy, w], boards[b, uy, w + _ONE], a & 63) & masks[j])
+    return n
+
+
+@nb.njit(cache=True, inline="always")
 def _tally_rows(boards, b1, b2, x, y, H, R, half, masks):
     """Cells set on board b1, and on board b2, in the vision of (x, y)."""
     v = half.size // 2
@@ -229,7 +243,11 @@ def _sweeps(
             g = group[i]
             now = QUIET  # grievance at most the threshold: quiet whatever the risk
             if grievance[i] > threshold:
-                cops, acts = _tally_rows(boards, COP, ACT + g, x, y, H, R, chalf, cmasks)
+                if tally[ACTIVE] > 0:
+                    cops, acts = _tally_rows(boards, COP, ACT + g, x, y, H, R, chalf, cmasks)
+                else:  # nobody active anywhere (often, at Mesa's defaults): cops only
+                    cops = _count_rows(boards, COP, x, y, H, R, chalf, cmasks)
+                    acts = 0
                 ratio = cops / (acts + 1)  # counting oneself as active
                 if rule == RULE_NONE:
                     p = 1.0 - np.exp(-k * ratio)
