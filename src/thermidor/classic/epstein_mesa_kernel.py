@@ -27,9 +27,9 @@ from thermidor.classic.epstein_bits import (
     FREE,
     MAX_RADIUS,
     OCC,
-    _flip,
     new_boards,
     popcount,
+    relocate,
     row_masks,
     select,
     shape_rows,
@@ -163,10 +163,7 @@ def _move(boards, mine, x, y, new, nx, ny, W, R):
     if nx < 0:  # found by counting: coordinates from the cell (divisions are dear)
         nx = new % W
         ny = new // W
-    for b in range(OCC, FREE + 2):
-        if (mine >> b) & 1:
-            _flip(boards, b, x, y, W, R, False)
-            _flip(boards, b, nx, ny, W, R, True)
+    relocate(boards, mine, x, y, nx, ny, W, R)
     return nx, ny
 
 
