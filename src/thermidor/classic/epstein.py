@@ -26,6 +26,7 @@ from pydantic import Field, model_validator
 
 from thermidor.classic.base import ClassicModel, ClassicParams
 from thermidor.classic.epstein_kernels import RULE_FLOOR, RULE_NONE, RULE_ROUND, run_kernel
+from thermidor.classic.epstein_mesa_kernel import run_mesa_kernel
 
 __all__ = ["MODEL", "EpsteinParams", "outbursts", "simulate", "vision_offsets"]
 
@@ -39,6 +40,11 @@ class EpsteinParams(ClassicParams):
     cop_density: float = Field(0.04, ge=0.0, le=1.0, description="share of cells with a cop")
     citizen_vision: int = Field(7, ge=1, le=100, description="citizens' vision radius v (cells)")
     cop_vision: int = Field(7, ge=1, le=100, description="cops' vision radius v* (cells)")
+    citizens_see_with: Literal["citizen_vision", "cop_vision"] = Field(
+        "citizen_vision",
+        description="the radius citizens look with: their own (Epstein, NetLogo) or the cops' "
+        "(Mesa 3.5.1's example, whose look-around shared by both kinds reads cop_vision)",
+    )
     legitimacy: float = Field(0.82, ge=0.0, le=1.0, description="L, perceived legitimacy (A's)")
     max_jail_term: int = Field(30, ge=0, le=1_000_000, description="J_max, longest jail term")
     k: float = Field(2.3, gt=0.0, description="arrest-probability constant k")
@@ -133,14 +139,23 @@ def simulate(params: EpsteinParams, seed: int) -> dict[str, np.ndarray]:
     leg_b = p.legitimacy if p.legitimacy_b is None else p.legitimacy_b
     legit = np.where(group == 0, p.legitimacy, leg_b)
     grievance = hardship * (1.0 - legit)
-    cdx, cdy = vision_offsets(p.citizen_vision, p.neighborhood)
+    sight = p.cop_vision if p.citizens_see_with == "cop_vision" else p.citizen_vision
+    cdx, cdy = vision_offsets(sight, p.neighborhood)
     kdx, kdy = vision_offsets(p.cop_vision, p.neighborhood)
     rule = {"floor": RULE_FLOOR, "round": RULE_ROUND, "none": RULE_NONE}[p.arrest_rule]
-    out = run_kernel(
-        p.width, p.height, kind, group, grievance, risk, pos, cdx, cdy, kdx, kdy, p.steps,
-        float(p.k), float(p.threshold), rule, p.max_jail_term, p.schedule == "mesa",
-        p.movement, p.model == "II", int(rng.integers(0, 2**31 - 1)),
-    )  # fmt: skip
+    seed_kernel = int(rng.integers(0, 2**31 - 1))
+    if p.schedule == "mesa":  # one agent per cell: the bitboard kernel
+        out = run_mesa_kernel(
+            p.width, p.height, kind, group, grievance, risk, pos, cdx, cdy, kdx, kdy, p.steps,
+            float(p.k), float(p.threshold), rule, p.max_jail_term, p.movement,
+            p.model == "II", seed_kernel,
+        )  # fmt: skip
+    else:
+        out = run_kernel(
+            p.width, p.height, kind, group, grievance, risk, pos, cdx, cdy, kdx, kdy, p.steps,
+            float(p.k), float(p.threshold), rule, p.max_jail_term, False, p.movement,
+            p.model == "II", seed_kernel,
+        )  # fmt: skip
     out = out.astype(np.float64)
     alive = out[:, 4] + out[:, 5]
     series = {
@@ -208,6 +223,7 @@ _MESA: dict[str, object] = {
     "cop_density": 0.074,
     "citizen_vision": 7,
     "cop_vision": 7,
+    "citizens_see_with": "cop_vision",  # Mesa 3.5.1: EpsteinAgent.update_neighbors
     "legitimacy": 0.8,
     "max_jail_term": 1000,
     "k": 2.3,

@@ -217,6 +217,8 @@ def run_kernel(
 ):
     """Run ``steps`` sweeps; returns (steps, 6) int64: active, quiet, jailed, killed, alive A, B.
 
+    ``pos`` (each agent's cell) is copied, never changed.
+
     kind: 0 citizen, 1 cop. cdx/cdy, kdx/kdy: vision offsets of citizens and cops (the
     centre included iff the schedule counts the own cell). mesa: Mesa's schedule (decide then
     move, cops arrest then move to a random empty cell, jailed agents stay and block, jail term
@@ -225,6 +227,7 @@ def run_kernel(
     end of the tick, cops always move).
     """
     np.random.seed(seed)
+    pos = pos.copy()  # the caller's array stays as it was; agents' cells change here
     n = kind.size
     cells = W * H
     head = np.full(cells, -1, np.int32)
